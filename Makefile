@@ -1,0 +1,79 @@
+# guest_memfd series: fetch the base, apply the series, build, boot, test.
+# See README.md.  Every recipe is a script under scripts/.
+
+BUILD      ?= build
+CACHE      ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/gmem-series
+KSRC       ?=
+TREE       := $(BUILD)/linux
+KOUT       := $(BUILD)/kernel-x86_64
+STOUT      := $(BUILD)/selftests-x86_64
+RESULTS    := $(BUILD)/results
+BZIMAGE    := $(KOUT)/arch/x86/boot/bzImage
+HDRS       := $(KOUT)/usr/include
+FRAGMENT   := config/x86_64-test-vm.config
+TESTS      := config/x86_64-tests.txt
+DEMO       := config/x86_64-demo.txt
+CMDLINE    ?=
+S          := scripts
+
+.PHONY: all demo check deps base tree export kernel selftests initramfs \
+	vm-test checkpatch clean help
+
+all: demo
+
+help:
+	@echo "make            build the patched kernel, boot it, run the demo"
+	@echo "make check      checkpatch, build, run every test in the VM"
+	@echo "make tree       scratch kernel tree with the series applied ($(TREE))"
+	@echo "make export     regenerate patches/ from the scratch tree's commits"
+	@echo "make kernel | selftests | vm-test | checkpatch | clean"
+
+deps:
+	@$(S)/install-deps.sh
+
+base: deps
+	@$(if $(KSRC),test -f $(KSRC)/Makefile || { echo "KSRC=$(KSRC) is not a kernel tree"; exit 1; },$(S)/fetch-base.sh $(CACHE) >/dev/null)
+
+tree: base
+	@$(S)/make-tree.sh $(or $(KSRC),$(CACHE)/linux-7.3) $(TREE) patches
+
+export:
+	@$(S)/export-patches.sh $(TREE) patches
+
+kernel: tree
+	@echo "kernel: building $(BZIMAGE)"
+	@$(S)/timed.sh $(RESULTS)/timings.txt kernel \
+		$(S)/build-kernel.sh $(TREE) $(KOUT) $(FRAGMENT) x86_64
+
+selftests: kernel
+	@echo "selftests: building the KVM selftests and the demo"
+	@$(S)/timed.sh $(RESULTS)/timings.txt selftests \
+		$(S)/build-selftests.sh $(TREE) $(HDRS) $(STOUT) $(TESTS) x86_64
+	@mkdir -p $(STOUT)/demo
+	@gcc -Wall -O2 -static -isystem $(HDRS) demo/gmem_demo.c -o $(STOUT)/demo/gmem_demo
+
+initramfs: selftests
+	@$(S)/make-initramfs.sh $(BUILD)/initramfs-x86_64.cpio.gz \
+		$$(command -v busybox) $(STOUT) $(TESTS) $(DEMO)
+
+vm-test: initramfs
+	@echo "vm-test: booting the test VM (TCG, nested SVM); this takes a while"
+	@$(S)/timed.sh $(RESULTS)/timings.txt vm-test \
+		$(S)/run-vm.sh $(BZIMAGE) $(BUILD)/initramfs-x86_64.cpio.gz \
+		$(notdir $(TESTS)) $(RESULTS)/vm-test "$(CMDLINE)"
+
+demo: initramfs
+	@$(S)/run-vm.sh $(BZIMAGE) $(BUILD)/initramfs-x86_64.cpio.gz \
+		$(notdir $(DEMO)) $(RESULTS)/demo "$(CMDLINE)"
+
+checkpatch: tree
+	@mkdir -p $(RESULTS)
+	@$(S)/checkpatch.sh $(TREE) patches $(RESULTS)/checkpatch.txt
+
+check: deps
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	@$(S)/timed.sh $(RESULTS)/timings.txt check $(MAKE) --no-print-directory checkpatch vm-test
+	@cat $(RESULTS)/timings.txt
+
+clean:
+	rm -rf $(BUILD)

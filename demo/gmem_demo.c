@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the booted kernel offers for guest_memfd, printed one fact a line.
+ * Each feature of the series adds its lines here.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <linux/kvm.h>
+
+static int kvm_fd;
+static int failures;
+
+static void say(const char *what, const char *fmt, long val)
+{
+	printf("%-44s ", what);
+	printf(fmt, val);
+	putchar('\n');
+}
+
+static void check(const char *what, int ok)
+{
+	printf("%-44s %s\n", what, ok ? "yes" : "NO");
+	if (!ok)
+		failures++;
+}
+
+static int create_gmem(int vm, __u64 size, __u64 flags)
+{
+	struct kvm_create_guest_memfd gmem = { .size = size, .flags = flags };
+
+	return ioctl(vm, KVM_CREATE_GUEST_MEMFD, &gmem);
+}
+
+static void demo_shared_mmap(void)
+{
+	const size_t size = 2 * 4096;
+	int vm, fd;
+	char *mem;
+
+	vm = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	fd = create_gmem(vm, size, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	check("guest_memfd (MMAP|INIT_SHARED) created", fd >= 0);
+	if (fd < 0)
+		return;
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	check("guest_memfd mapped by the host", mem != MAP_FAILED);
+	if (mem == MAP_FAILED)
+		return;
+	check("fresh guest_memfd page reads as zeros", mem[0] == 0 && mem[size - 1] == 0);
+	memset(mem, 0xaa, size);
+	check("host write to shared guest_memfd kept", mem[4096] == (char)0xaa);
+	check("PUNCH_HOLE frees the pages",
+	      !fallocate(fd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, 0, size));
+	check("page reads as zeros after PUNCH_HOLE", mem[0] == 0);
+	munmap(mem, size);
+	close(fd);
+	close(vm);
+}
+
+static void demo_private(void)
+{
+	int vm, fd;
+	void *mem;
+
+	vm = ioctl(kvm_fd, KVM_CREATE_VM, KVM_X86_SW_PROTECTED_VM);
+	check("KVM_X86_SW_PROTECTED_VM created", vm >= 0);
+	if (vm < 0)
+		return;
+	say("private memory (KVM_CAP_MEMORY_ATTRIBUTES)", "%#lx",
+	    ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_MEMORY_ATTRIBUTES));
+	say("guest_memfd flags for this VM", "%#lx",
+	    ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS));
+	fd = create_gmem(vm, 4096, GUEST_MEMFD_FLAG_MMAP);
+	check("private guest_memfd created", fd >= 0);
+	mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	printf("%-44s %s\n", "host mmap of a private guest_memfd",
+	       mem == MAP_FAILED ? "refused" : "allowed");
+	if (mem != MAP_FAILED)
+		munmap(mem, 4096);
+	close(fd);
+	close(vm);
+}
+
+int main(void)
+{
+	kvm_fd = open("/dev/kvm", O_RDWR);
+	check("/dev/kvm opened", kvm_fd >= 0);
+	if (kvm_fd < 0)
+		return 1;
+	say("KVM API version", "%ld", ioctl(kvm_fd, KVM_GET_API_VERSION, 0));
+	say("VM types (KVM_CAP_VM_TYPES)", "%#lx",
+	    ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_VM_TYPES));
+	say("KVM_CAP_GUEST_MEMFD", "%ld",
+	    ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD));
+	say("guest_memfd flags (KVM_CAP_GUEST_MEMFD_FLAGS)", "%#lx",
+	    ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS));
+
+	demo_shared_mmap();
+	demo_private();
+
+	printf("%s: %d check(s) failed\n", failures ? "FAILED" : "done", failures);
+	return failures ? 1 : 0;
+}
