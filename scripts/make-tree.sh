@@ -39,6 +39,9 @@ else
 	else
 		tar -C "$base" --exclude=./.extracted -cf - . | tar -x -C "$tree"
 	fi
+	# Debian's source package appends "ignore everything at the top level"
+	# to .gitignore, which would hide every change from git; drop it.
+	perl -0pi -e 's/\n*#\n# Debian packaging:.*\z/\n/s' "$tree/.gitignore"
 	git_tree init -q -b base
 	git_tree config core.autocrlf false
 	git_tree add -A -f .
