@@ -13,7 +13,7 @@ HDRS       := $(KOUT)/usr/include
 FRAGMENT   := config/x86_64-test-vm.config
 TESTS      := config/x86_64-tests.txt
 DEMO       := config/x86_64-demo.txt
-CMDLINE    ?=
+CMDLINE    ?= kvm.gmem_in_place_conversion=1
 S          := scripts
 
 .PHONY: all demo check deps base tree export kernel selftests initramfs \

@@ -28,6 +28,7 @@ if [ -s "$results/splats.txt" ]; then
 	echo "# kernel reports in the guest log:"
 	sed 's/^/#   /' "$results/splats.txt"
 	problems+=("kernel report in guest log")
+	failed=$((failed + 1))
 fi
 if ! grep -q '^# guest runner done' "$results/console.txt"; then
 	problems+=("guest did not finish (qemu status $qemu_rc; timed out or crashed)")
