@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cost of shared<->private conversion of guest memory, in nanoseconds per
+ * 4KiB page, for one of:
+ *
+ *   inplace   KVM_SET_MEMORY_ATTRIBUTES2 on a guest_memfd (needs
+ *             kvm.gmem_in_place_conversion=1): private, then shared, then
+ *             the host touches every page again.
+ *   legacy    two backings, guest_memfd for private and a memfd for shared:
+ *             VM-wide KVM_SET_MEMORY_ATTRIBUTES, PUNCH_HOLE of the backing
+ *             being left and population of the other one (needs
+ *             kvm.gmem_in_place_conversion=0).
+ *   unpop     in-place conversion of a range that was never populated.
+ *
+ * Usage: gmem_convert_bench inplace|legacy|unpop SIZE_MIB ROUNDS
+ * Prints "<mode> <size_mib> <ns per round trip> <ns per page per round trip>".
+ */
+#define _GNU_SOURCE
+#include <err.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <linux/kvm.h>
+
+#define PAGE_SIZE	4096UL
+#define GPA_BASE	(1UL << 32)
+
+static int vm_fd;
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int create_gmem(size_t size, unsigned long long flags)
+{
+	struct kvm_create_guest_memfd gmem = { .size = size, .flags = flags };
+	int fd = ioctl(vm_fd, KVM_CREATE_GUEST_MEMFD, &gmem);
+
+	if (fd < 0)
+		err(1, "KVM_CREATE_GUEST_MEMFD");
+	return fd;
+}
+
+static void add_memslot(int gmem_fd, void *hva, size_t size)
+{
+	struct kvm_userspace_memory_region2 region = {
+		.slot = 1,
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = GPA_BASE,
+		.memory_size = size,
+		.userspace_addr = (unsigned long)hva,
+		.guest_memfd = gmem_fd,
+	};
+
+	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION2, &region))
+		err(1, "KVM_SET_USER_MEMORY_REGION2");
+}
+
+static void gmem_convert(int fd, size_t size, bool private)
+{
+	struct kvm_memory_attributes2 attrs = {
+		.size = size,
+		.attributes = private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
+	};
+
+	if (ioctl(fd, KVM_SET_MEMORY_ATTRIBUTES2, &attrs))
+		err(1, "KVM_SET_MEMORY_ATTRIBUTES2");
+}
+
+static void vm_convert(size_t size, bool private)
+{
+	struct kvm_memory_attributes attrs = {
+		.address = GPA_BASE,
+		.size = size,
+		.attributes = private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
+	};
+
+	if (ioctl(vm_fd, KVM_SET_MEMORY_ATTRIBUTES, &attrs))
+		err(1, "KVM_SET_MEMORY_ATTRIBUTES");
+}
+
+static void fallocate_or_die(int fd, int mode, size_t size)
+{
+	if (fallocate(fd, mode, 0, size))
+		err(1, "fallocate(%#x)", mode);
+}
+
+static void touch(volatile char *mem, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size; i += PAGE_SIZE)
+		mem[i] = 1;
+}
+
+static void *map(int fd, size_t size)
+{
+	void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (mem == MAP_FAILED)
+		err(1, "mmap");
+	return mem;
+}
+
+static unsigned long long bench_inplace(size_t size, int rounds, bool populate)
+{
+	int fd = create_gmem(size, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	char *mem = map(fd, size);
+	unsigned long long start;
+	int i;
+
+	add_memslot(fd, mem, size);
+	if (populate)
+		touch(mem, size);
+
+	start = now_ns();
+	for (i = 0; i < rounds; i++) {
+		gmem_convert(fd, size, true);
+		gmem_convert(fd, size, false);
+		if (populate)
+			touch(mem, size);
+	}
+	return now_ns() - start;
+}
+
+static unsigned long long bench_legacy(size_t size, int rounds)
+{
+	const int punch = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+	int gmem = create_gmem(size, 0);
+	int shared = memfd_create("shared", 0);
+	unsigned long long start;
+	char *mem;
+	int i;
+
+	if (shared < 0 || ftruncate(shared, size))
+		err(1, "memfd");
+	mem = map(shared, size);
+	add_memslot(gmem, mem, size);
+	touch(mem, size);
+
+	start = now_ns();
+	for (i = 0; i < rounds; i++) {
+		vm_convert(size, true);
+		fallocate_or_die(shared, punch, size);
+		fallocate_or_die(gmem, FALLOC_FL_KEEP_SIZE, size);
+
+		vm_convert(size, false);
+		fallocate_or_die(gmem, punch, size);
+		touch(mem, size);
+	}
+	return now_ns() - start;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long long ns;
+	size_t size;
+	int kvm, rounds;
+
+	if (argc != 4)
+		errx(2, "usage: %s inplace|legacy|unpop SIZE_MIB ROUNDS", argv[0]);
+	size = strtoul(argv[2], NULL, 0) << 20;
+	rounds = atoi(argv[3]);
+	if (!size || rounds <= 0)
+		errx(2, "bad size or rounds");
+
+	kvm = open("/dev/kvm", O_RDWR);
+	if (kvm < 0)
+		err(1, "/dev/kvm");
+	vm_fd = ioctl(kvm, KVM_CREATE_VM, KVM_X86_SW_PROTECTED_VM);
+	if (vm_fd < 0)
+		err(1, "KVM_CREATE_VM");
+
+	if (!strcmp(argv[1], "inplace"))
+		ns = bench_inplace(size, rounds, true);
+	else if (!strcmp(argv[1], "unpop"))
+		ns = bench_inplace(size, rounds, false);
+	else if (!strcmp(argv[1], "legacy"))
+		ns = bench_legacy(size, rounds);
+	else
+		errx(2, "unknown mode %s", argv[1]);
+
+	printf("%s %s %llu %llu\n", argv[1], argv[2], ns / rounds,
+	       ns / ((unsigned long long)rounds * (size / PAGE_SIZE)));
+	return 0;
+}
