@@ -13,11 +13,12 @@ HDRS       := $(KOUT)/usr/include
 FRAGMENT   := config/x86_64-test-vm.config
 TESTS      := config/x86_64-tests.txt
 DEMO       := config/x86_64-demo.txt
+BENCH      := config/x86_64-bench.txt
 CMDLINE    ?= kvm.gmem_in_place_conversion=1
 S          := scripts
 
 .PHONY: all demo check deps base tree export kernel selftests initramfs \
-	vm-test checkpatch clean help
+	vm-test bench checkpatch clean help
 
 all: demo
 
@@ -26,6 +27,7 @@ help:
 	@echo "make check      checkpatch, build, run every test in the VM"
 	@echo "make tree       scratch kernel tree with the series applied ($(TREE))"
 	@echo "make export     regenerate patches/ from the scratch tree's commits"
+	@echo "make bench      run the benchmarks in the test VM"
 	@echo "make kernel | selftests | vm-test | checkpatch | clean"
 
 deps:
@@ -49,18 +51,27 @@ selftests: kernel
 	@echo "selftests: building the KVM selftests and the demo"
 	@$(S)/timed.sh $(RESULTS)/timings.txt selftests \
 		$(S)/build-selftests.sh $(TREE) $(HDRS) $(STOUT) $(TESTS) x86_64
-	@mkdir -p $(STOUT)/demo
+	@mkdir -p $(STOUT)/demo $(STOUT)/bench
 	@gcc -Wall -O2 -static -isystem $(HDRS) demo/gmem_demo.c -o $(STOUT)/demo/gmem_demo
+	@gcc -Wall -O2 -static -isystem $(HDRS) bench/gmem_convert_bench.c \
+		-o $(STOUT)/bench/gmem_convert_bench
+	@cp bench/*.sh $(STOUT)/bench/
 
 initramfs: selftests
 	@$(S)/make-initramfs.sh $(BUILD)/initramfs-x86_64.cpio.gz \
-		$$(command -v busybox) $(STOUT) $(TESTS) $(DEMO)
+		$$(command -v busybox) $(KOUT) $(STOUT) $(TESTS) $(DEMO) $(BENCH)
 
 vm-test: initramfs
 	@echo "vm-test: booting the test VM (TCG, nested SVM); this takes a while"
 	@$(S)/timed.sh $(RESULTS)/timings.txt vm-test \
 		$(S)/run-vm.sh $(BZIMAGE) $(BUILD)/initramfs-x86_64.cpio.gz \
 		$(notdir $(TESTS)) $(RESULTS)/vm-test "$(CMDLINE)"
+
+bench: initramfs
+	@echo "bench: booting the test VM for the benchmarks"
+	@$(S)/timed.sh $(RESULTS)/timings.txt bench \
+		$(S)/run-vm.sh $(BZIMAGE) $(BUILD)/initramfs-x86_64.cpio.gz \
+		$(notdir $(BENCH)) $(RESULTS)/bench "$(CMDLINE)"
 
 demo: initramfs
 	@$(S)/run-vm.sh $(BZIMAGE) $(BUILD)/initramfs-x86_64.cpio.gz \
@@ -72,7 +83,7 @@ checkpatch: tree
 
 check: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
-	@$(S)/timed.sh $(RESULTS)/timings.txt check $(MAKE) --no-print-directory checkpatch vm-test
+	@$(S)/timed.sh $(RESULTS)/timings.txt check $(MAKE) --no-print-directory checkpatch vm-test bench
 	@cat $(RESULTS)/timings.txt
 
 clean:

@@ -3,16 +3,22 @@
  * Cost of shared<->private conversion of guest memory, in nanoseconds per
  * 4KiB page, for one of:
  *
- *   inplace   KVM_SET_MEMORY_ATTRIBUTES2 on a guest_memfd (needs
- *             kvm.gmem_in_place_conversion=1): private, then shared, then
- *             the host touches every page again.
- *   legacy    two backings, guest_memfd for private and a memfd for shared:
- *             VM-wide KVM_SET_MEMORY_ATTRIBUTES, PUNCH_HOLE of the backing
- *             being left and population of the other one (needs
- *             kvm.gmem_in_place_conversion=0).
+ *   inplace   KVM_SET_MEMORY_ATTRIBUTES2 on a populated guest_memfd (needs
+ *             kvm.gmem_in_place_conversion=1): to private, then to shared.
+ *             The pages stay where they are: nothing is freed or refilled.
+ *   legacy    two backings, guest_memfd for private and a memfd for shared
+ *             (needs kvm.gmem_in_place_conversion=0): VM-wide
+ *             KVM_SET_MEMORY_ATTRIBUTES, PUNCH_HOLE of the backing being
+ *             left, and the other backing populated again (fallocate), in
+ *             each direction.
+ *   inplace-touch, legacy-touch
+ *             the same, and the host then writes every page of the shared
+ *             mapping, as a VMM that uses all of its shared memory would:
+ *             a minor fault per page in place, a fault on a new page with
+ *             the legacy flip.
  *   unpop     in-place conversion of a range that was never populated.
  *
- * Usage: gmem_convert_bench inplace|legacy|unpop SIZE_MIB ROUNDS
+ * Usage: gmem_convert_bench MODE SIZE_MIB ROUNDS
  * Prints "<mode> <size_mib> <ns per round trip> <ns per page per round trip>".
  */
 #define _GNU_SOURCE
@@ -112,7 +118,8 @@ static void *map(int fd, size_t size)
 	return mem;
 }
 
-static unsigned long long bench_inplace(size_t size, int rounds, bool populate)
+static unsigned long long bench_inplace(size_t size, int rounds, bool populate,
+					bool host_touch)
 {
 	int fd = create_gmem(size, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
 	char *mem = map(fd, size);
@@ -127,13 +134,13 @@ static unsigned long long bench_inplace(size_t size, int rounds, bool populate)
 	for (i = 0; i < rounds; i++) {
 		gmem_convert(fd, size, true);
 		gmem_convert(fd, size, false);
-		if (populate)
+		if (host_touch)
 			touch(mem, size);
 	}
 	return now_ns() - start;
 }
 
-static unsigned long long bench_legacy(size_t size, int rounds)
+static unsigned long long bench_legacy(size_t size, int rounds, bool host_touch)
 {
 	const int punch = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
 	int gmem = create_gmem(size, 0);
@@ -156,7 +163,10 @@ static unsigned long long bench_legacy(size_t size, int rounds)
 
 		vm_convert(size, false);
 		fallocate_or_die(gmem, punch, size);
-		touch(mem, size);
+		if (host_touch)
+			touch(mem, size);
+		else
+			fallocate_or_die(shared, 0, size);
 	}
 	return now_ns() - start;
 }
@@ -168,7 +178,8 @@ int main(int argc, char **argv)
 	int kvm, rounds;
 
 	if (argc != 4)
-		errx(2, "usage: %s inplace|legacy|unpop SIZE_MIB ROUNDS", argv[0]);
+		errx(2, "usage: %s inplace|inplace-touch|legacy|legacy-touch|unpop SIZE_MIB ROUNDS",
+		     argv[0]);
 	size = strtoul(argv[2], NULL, 0) << 20;
 	rounds = atoi(argv[3]);
 	if (!size || rounds <= 0)
@@ -182,11 +193,15 @@ int main(int argc, char **argv)
 		err(1, "KVM_CREATE_VM");
 
 	if (!strcmp(argv[1], "inplace"))
-		ns = bench_inplace(size, rounds, true);
+		ns = bench_inplace(size, rounds, true, false);
+	else if (!strcmp(argv[1], "inplace-touch"))
+		ns = bench_inplace(size, rounds, true, true);
 	else if (!strcmp(argv[1], "unpop"))
-		ns = bench_inplace(size, rounds, false);
+		ns = bench_inplace(size, rounds, false, false);
 	else if (!strcmp(argv[1], "legacy"))
-		ns = bench_legacy(size, rounds);
+		ns = bench_legacy(size, rounds, false);
+	else if (!strcmp(argv[1], "legacy-touch"))
+		ns = bench_legacy(size, rounds, true);
 	else
 		errx(2, "unknown mode %s", argv[1]);
 

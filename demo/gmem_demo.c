@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +17,20 @@
 
 static int kvm_fd;
 static int failures;
+static sigjmp_buf sigbus_jmp;
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(sigbus_jmp, 1);
+}
+
+/* Read one byte through a mapping; -1 if that raised SIGBUS. */
+static int read_or_sigbus(volatile char *p)
+{
+	if (sigsetjmp(sigbus_jmp, 1))
+		return -1;
+	return (unsigned char)*p;
+}
 
 static void say(const char *what, const char *fmt, long val)
 {
@@ -87,6 +103,57 @@ static void demo_private(void)
 	close(vm);
 }
 
+static int set_attributes(int fd, __u64 offset, __u64 size, __u64 attrs,
+			  __u64 *error_offset)
+{
+	struct kvm_memory_attributes2 args = {
+		.offset = offset, .size = size, .attributes = attrs,
+	};
+	int r = ioctl(fd, KVM_SET_MEMORY_ATTRIBUTES2, &args);
+
+	if (error_offset)
+		*error_offset = args.error_offset;
+	return r;
+}
+
+static void demo_in_place_conversion(void)
+{
+	const size_t size = 4 * 4096;
+	int vm, fd, r;
+	char *mem;
+
+	say("in-place conversion (KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES)", "%#lx",
+	    ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES));
+	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES) <= 0)
+		return;
+
+	vm = ioctl(kvm_fd, KVM_CREATE_VM, KVM_X86_SW_PROTECTED_VM);
+	fd = create_gmem(vm, size, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	check("SW_PROTECTED guest_memfd starts shared (INIT_SHARED)", fd >= 0);
+	if (fd < 0)
+		return;
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	check("mapped by the host", mem != MAP_FAILED);
+	if (mem == MAP_FAILED)
+		return;
+	memset(mem, 0x5a, size);
+
+	r = set_attributes(fd, 4096, 4096, KVM_MEMORY_ATTRIBUTE_PRIVATE, NULL);
+	check("page 1 converted to private in place", !r);
+	check("host read of the private page gets SIGBUS", read_or_sigbus(mem + 4096) == -1);
+	check("its neighbours stay shared", read_or_sigbus(mem) == 0x5a &&
+	      read_or_sigbus(mem + 2 * 4096) == 0x5a);
+	r = set_attributes(fd, 4096, 4096, 0, NULL);
+	check("converted back to shared, contents kept", !r &&
+	      read_or_sigbus(mem + 4096) == 0x5a);
+	r = set_attributes(fd, 1, 4096, 0, NULL);
+	check("unaligned offset refused with EINVAL", r == -1 && errno == EINVAL);
+
+	munmap(mem, size);
+	close(fd);
+	close(vm);
+}
+
 int main(void)
 {
 	kvm_fd = open("/dev/kvm", O_RDWR);
@@ -101,8 +168,10 @@ int main(void)
 	say("guest_memfd flags (KVM_CAP_GUEST_MEMFD_FLAGS)", "%#lx",
 	    ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS));
 
+	signal(SIGBUS, on_sigbus);
 	demo_shared_mmap();
 	demo_private();
+	demo_in_place_conversion();
 
 	printf("%s: %d check(s) failed\n", failures ? "FAILED" : "done", failures);
 	return failures ? 1 : 0;

@@ -3,7 +3,8 @@
 # are missing when not running as root.
 set -euo pipefail
 pkgs=(build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils rsync
-      perl git ccache busybox-static qemu-system-x86 shellcheck)
+      perl python3-ply python3-git git ccache busybox-static qemu-system-x86
+      shellcheck)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,27 +1,34 @@
 #!/bin/bash
-# Pack the test VM's initramfs: busybox, the guest runner, test lists and
-# the (statically linked) test programs.
-# Usage: make-initramfs.sh OUT.cpio.gz BUSYBOX TEST_DIR LIST... 
+# Pack the test VM's initramfs: busybox, the guest runner, the kernel's
+# modules, test lists and the (statically linked) test programs.
+# Usage: make-initramfs.sh OUT.cpio.gz BUSYBOX KERNEL_OUT TEST_DIR LIST...
 set -euo pipefail
-out=${1:?usage: make-initramfs.sh OUT.cpio.gz BUSYBOX TEST_DIR LIST...}
+out=${1:?usage: make-initramfs.sh OUT.cpio.gz BUSYBOX KERNEL_OUT TEST_DIR LIST...}
 busybox=${2:?}
-tests=${3:?}
-shift 3
+kout=${3:?}
+tests=${4:?}
+shift 4
 here=$(dirname "$(realpath "$0")")
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,tests}
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,tests,lib/modules}
 cp "$busybox" "$root/bin/busybox"
 for applet in $("$busybox" --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
 cp "$here/../guest/init" "$root/init"
+cp "$here/../guest/kvm-load" "$root/bin/kvm-load"
+find "$kout" -name '*.ko' -exec cp {} "$root/lib/modules/" \;
 for list in "$@"; do
 	cp "$list" "$root/etc/"
+	# Each listed program, with what stands beside it (helpers of a
+	# benchmark driver, say), but no build by-products.
 	while read -r test _; do
-		mkdir -p "$root/tests/$(dirname "$test")"
-		cp "$tests/$test" "$root/tests/$test"
+		dir=$(dirname "$test")
+		mkdir -p "$root/tests/$dir"
+		find "$tests/$dir" -maxdepth 1 -type f ! -name '*.[od]' \
+			-exec cp {} "$root/tests/$dir/" \;
 	done < <(grep -vE '^[[:space:]]*(#|$)' "$list")
 done
 (cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet -R 0:0) | gzip -1 > "$out"
