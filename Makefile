@@ -18,7 +18,7 @@ CMDLINE    ?= kvm.gmem_in_place_conversion=1
 S          := scripts
 
 .PHONY: all demo check deps base tree export kernel selftests initramfs \
-	vm-test bench checkpatch clean help
+	vm-test bench checkpatch check-bisect clean help
 
 all: demo
 
@@ -28,6 +28,7 @@ help:
 	@echo "make tree       scratch kernel tree with the series applied ($(TREE))"
 	@echo "make export     regenerate patches/ from the scratch tree's commits"
 	@echo "make bench      run the benchmarks in the test VM"
+	@echo "make check-bisect  build the kernel and selftests at every patch"
 	@echo "make kernel | selftests | vm-test | checkpatch | clean"
 
 deps:
@@ -76,6 +77,9 @@ bench: initramfs
 demo: initramfs
 	@$(S)/run-vm.sh $(BZIMAGE) $(BUILD)/initramfs-x86_64.cpio.gz \
 		$(notdir $(DEMO)) $(RESULTS)/demo "$(CMDLINE)"
+
+check-bisect: tree
+	@$(S)/check-bisect.sh $(TREE) $(BUILD)/bisect $(FRAGMENT) $(TESTS)
 
 checkpatch: tree
 	@mkdir -p $(RESULTS)

@@ -11,7 +11,7 @@ errors=0 warnings=0 checks=0
 : > "$result"
 while read -r p; do
 	[ -n "$p" ] || continue
-	out=$(cd "$tree"; scripts/checkpatch.pl --strict --show-types --no-color \
+	out=$(cd "$tree"; PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict --show-types --no-color \
 		"$patches/$p" 2>&1) || true
 	printf '=== %s\n%s\n' "$p" "$out" >> "$result"
 	e=$(grep -c '^ERROR:' <<<"$out" || true)

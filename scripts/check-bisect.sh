@@ -1,0 +1,38 @@
+#!/bin/bash
+# Build the kernel (and the selftests of the test list) at every commit of
+# the series, so that each patch is known to build on its own.
+# Usage: check-bisect.sh TREE WORK_DIR FRAGMENT TEST_LIST
+set -euo pipefail
+tree=$(realpath "${1:?usage: check-bisect.sh TREE WORK_DIR FRAGMENT TEST_LIST}")
+work=$(realpath -m "${2:?}")
+fragment=${3:?}
+list=${4:?}
+here=$(dirname "$(realpath "$0")")
+
+base=$(git -C "$tree" rev-list --max-parents=0 HEAD)
+mkdir -p "$work"
+if [ ! -e "$work/src/.git" ]; then
+	git -C "$tree" worktree add -q --detach "$work/src" "$base"
+fi
+
+failed=0
+for commit in $(git -C "$tree" rev-list --reverse "$base..HEAD"); do
+	subject=$(git -C "$tree" log -1 --format=%s "$commit")
+	git -C "$work/src" checkout -q --detach "$commit"
+	# Only the tests that exist at this commit.
+	while read -r test _; do
+		[ -f "$work/src/tools/testing/selftests/kvm/$test.c" ] && echo "$test"
+	done < <(grep -vE '^[[:space:]]*(#|$)' "$list") > "$work/tests.txt"
+	if "$here/build-kernel.sh" "$work/src" "$work/kernel" "$fragment" x86_64 \
+		> "$work/build.log" 2>&1 &&
+	   "$here/build-selftests.sh" "$work/src" "$work/kernel/usr/include" \
+		"$work/selftests" "$work/tests.txt" x86_64 >> "$work/build.log" 2>&1; then
+		warnings=$(grep -c 'warning:' "$work/build.log" || true)
+		echo "ok   $subject ($warnings warnings)"
+	else
+		echo "FAIL $subject"
+		tail -n 20 "$work/build.log" | sed 's/^/     /'
+		failed=1
+	fi
+done
+exit "$failed"
