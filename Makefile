@@ -54,8 +54,10 @@ selftests: kernel
 		$(S)/build-selftests.sh $(TREE) $(HDRS) $(STOUT) $(TESTS) x86_64
 	@mkdir -p $(STOUT)/demo $(STOUT)/bench
 	@gcc -Wall -O2 -static -isystem $(HDRS) demo/gmem_demo.c -o $(STOUT)/demo/gmem_demo
-	@gcc -Wall -O2 -static -isystem $(HDRS) bench/gmem_convert_bench.c \
-		-o $(STOUT)/bench/gmem_convert_bench
+	@for src in bench/*.c; do \
+		gcc -Wall -O2 -static -isystem $(HDRS) $$src \
+			-o $(STOUT)/bench/$$(basename $$src .c) || exit 1; \
+	done
 	@cp bench/*.sh $(STOUT)/bench/
 
 initramfs: selftests

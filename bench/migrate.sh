@@ -1,0 +1,27 @@
+#!/bin/sh
+# In-VM driver of gmem_migrate_bench: guest_memfd and shmem interleaved,
+# A B A B..., between the VM's two NUMA nodes.  Prints the median ratio of
+# pages per second, guest_memfd over shmem, and its spread.
+# Environment: BENCH_REPS (5), BENCH_MIB (16), BENCH_ROUNDS (2).
+reps=${BENCH_REPS:-5}
+mib=${BENCH_MIB:-16}
+rounds=${BENCH_ROUNDS:-2}
+bench=$(dirname "$0")/gmem_migrate_bench
+out=/tmp/bench-migrate
+rm -rf $out && mkdir -p $out
+
+i=0
+while [ $i -lt "$reps" ]; do
+	"$bench" gmem "$mib" "$rounds" >> $out/gmem || exit 1
+	"$bench" shmem "$mib" "$rounds" >> $out/shmem || exit 1
+	i=$((i + 1))
+done
+
+echo "raw (backing MiB pages/s):"
+cat $out/gmem $out/shmem
+paste -d' ' $out/gmem $out/shmem | awk '{ print $3 / $6 }' | sort -n | awk '
+	{ r[NR] = $1 }
+	END {
+		printf "move_pages, guest_memfd / shmem pages per second: median %.2fx (min %.2fx, max %.2fx, %d pairs)\n",
+		       r[int((NR + 1) / 2)], r[1], r[NR], NR
+	}'
