@@ -4,6 +4,9 @@
  * for the memory of a guest_memfd of a plain VM (mmap()ed, shared) or, as
  * the baseline, of a memfd (shmem) of the same size.
  *
+ * Both runs create a VM first, as a VMM would: its MMU notifier then sees
+ * every migration of the process' memory in both cases.
+ *
  * Usage: gmem_migrate_bench gmem|shmem SIZE_MIB ROUNDS
  * Prints "<backing> <size_mib> <pages per second>"; a round moves every
  * page to node 1 and back to node 0.
@@ -31,13 +34,9 @@ static unsigned long long now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static int gmem_fd(size_t size)
+static int create_vm(void)
 {
-	struct kvm_create_guest_memfd gmem = {
-		.size = size,
-		.flags = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,
-	};
-	int kvm, vm, fd;
+	int kvm, vm;
 
 	kvm = open("/dev/kvm", O_RDWR);
 	if (kvm < 0)
@@ -45,6 +44,17 @@ static int gmem_fd(size_t size)
 	vm = ioctl(kvm, KVM_CREATE_VM, 0);
 	if (vm < 0)
 		err(1, "KVM_CREATE_VM");
+	return vm;
+}
+
+static int gmem_fd(int vm, size_t size)
+{
+	struct kvm_create_guest_memfd gmem = {
+		.size = size,
+		.flags = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,
+	};
+	int fd;
+
 	fd = ioctl(vm, KVM_CREATE_GUEST_MEMFD, &gmem);
 	if (fd < 0)
 		err(1, "KVM_CREATE_GUEST_MEMFD");
@@ -78,7 +88,7 @@ static void move_all(void **pages, int *nodes, int *status, size_t n, int node)
 int main(int argc, char **argv)
 {
 	unsigned long long start, ns;
-	int fd, rounds, r, *nodes, *status;
+	int vm, fd, rounds, r, *nodes, *status;
 	size_t size, n, i;
 	void **pages;
 	char *mem;
@@ -90,8 +100,9 @@ int main(int argc, char **argv)
 	if (!size || rounds <= 0)
 		errx(2, "bad size or rounds");
 
+	vm = create_vm();
 	if (!strcmp(argv[1], "gmem"))
-		fd = gmem_fd(size);
+		fd = gmem_fd(vm, size);
 	else if (!strcmp(argv[1], "shmem"))
 		fd = shmem_fd(size);
 	else

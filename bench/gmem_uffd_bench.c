@@ -10,7 +10,8 @@
  *             whose pages were populated through a second mapping (map)
  *
  * The ioctls are issued directly, without faulting first: the fault and
- * its message cost the same whatever the backing.
+ * its message cost the same whatever the backing.  Both runs create a VM,
+ * as a VMM would.
  *
  * Usage: gmem_uffd_bench gmem|shmem copy|continue SIZE_MIB
  * Prints "<backing> <op> <size_mib> <pages per second>".
@@ -48,6 +49,13 @@ static int backing_fd(const char *backing, size_t size)
 	};
 	int kvm, vm, fd;
 
+	kvm = open("/dev/kvm", O_RDWR);
+	if (kvm < 0)
+		err(1, "/dev/kvm");
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (vm < 0)
+		err(1, "KVM_CREATE_VM");
+
 	if (!strcmp(backing, "shmem")) {
 		fd = memfd_create("baseline", 0);
 		if (fd < 0 || ftruncate(fd, size))
@@ -57,12 +65,6 @@ static int backing_fd(const char *backing, size_t size)
 	if (strcmp(backing, "gmem"))
 		errx(2, "unknown backing %s", backing);
 
-	kvm = open("/dev/kvm", O_RDWR);
-	if (kvm < 0)
-		err(1, "/dev/kvm");
-	vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	if (vm < 0)
-		err(1, "KVM_CREATE_VM");
 	fd = ioctl(vm, KVM_CREATE_GUEST_MEMFD, &gmem);
 	if (fd < 0)
 		err(1, "KVM_CREATE_GUEST_MEMFD");
