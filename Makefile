@@ -91,6 +91,7 @@ check: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@$(S)/timed.sh $(RESULTS)/timings.txt check $(MAKE) --no-print-directory checkpatch vm-test bench
 	@cat $(RESULTS)/timings.txt
+	@$(S)/summarize.sh $(RESULTS)
 
 clean:
 	rm -rf $(BUILD)

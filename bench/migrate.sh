@@ -2,8 +2,8 @@
 # In-VM driver of gmem_migrate_bench: guest_memfd and shmem interleaved,
 # A B A B..., between the VM's two NUMA nodes.  Prints the median ratio of
 # pages per second, guest_memfd over shmem, and its spread.
-# Environment: BENCH_REPS (5), BENCH_MIB (16), BENCH_ROUNDS (2).
-reps=${BENCH_REPS:-5}
+# Environment: BENCH_REPS (9), BENCH_MIB (16), BENCH_ROUNDS (2).
+reps=${BENCH_REPS:-9}
 mib=${BENCH_MIB:-16}
 rounds=${BENCH_ROUNDS:-2}
 bench=$(dirname "$0")/gmem_migrate_bench

@@ -2,8 +2,8 @@
 # In-VM driver of gmem_uffd_bench: guest_memfd and shmem interleaved,
 # A B A B..., for UFFDIO_COPY and UFFDIO_CONTINUE.  Prints the median
 # ratio of pages per second, guest_memfd over shmem, and its spread.
-# Environment: BENCH_REPS (5), BENCH_MIB (16).
-reps=${BENCH_REPS:-5}
+# Environment: BENCH_REPS (9), BENCH_MIB (16).
+reps=${BENCH_REPS:-9}
 mib=${BENCH_MIB:-16}
 bench=$(dirname "$0")/gmem_uffd_bench
 out=/tmp/bench-uffd

@@ -37,5 +37,5 @@ fi
 [ -n "$planned" ] || { problems+=("no test plan from the guest"); failed=$((failed + 1)); }
 
 for p in "${problems[@]}"; do echo "# FAIL: $p"; done
-echo "$passed passed, $failed failed, $skipped skipped"
+echo "$passed passed, $failed failed, $skipped skipped" | tee "$results/summary.txt"
 [ "$failed" -eq 0 ] && [ "${#problems[@]}" -eq 0 ]

@@ -1,0 +1,16 @@
+#!/bin/bash
+# Add up the count lines of every VM run under a results directory and
+# print one closing line; exit non-zero if a run failed or none ran.
+# Usage: summarize.sh RESULT_DIR
+set -euo pipefail
+results=${1:?usage: summarize.sh RESULT_DIR}
+passed=0 failed=0 skipped=0 runs=0
+for summary in "$results"/*/summary.txt; do
+	[ -f "$summary" ] || continue
+	read -r p _ f _ s _ < "$summary"
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	runs=$((runs + 1))
+done
+[ "$runs" -gt 0 ] || failed=$((failed + 1))
+echo "check: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
