@@ -13,7 +13,9 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <linux/kvm.h>
+#include <linux/userfaultfd.h>
 
 static int kvm_fd;
 static int failures;
@@ -154,6 +156,67 @@ static void demo_in_place_conversion(void)
 	close(vm);
 }
 
+static void demo_migration(void)
+{
+	int vm, fd, node = 1, status = -1;
+	void *page;
+	char *mem;
+
+	vm = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	fd = create_gmem(vm, 4096, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (fd < 0 || mem == MAP_FAILED) {
+		check("guest_memfd for migration", 0);
+		return;
+	}
+	memset(mem, 0x3c, 4096);
+	page = mem;
+	check("move_pages moves a guest_memfd page to node 1",
+	      !syscall(__NR_move_pages, 0, 1, &page, &node, &status, 0) &&
+	      status == 1 && mem[4095] == 0x3c);
+	munmap(mem, 4096);
+	close(fd);
+	close(vm);
+}
+
+static void demo_userfaultfd(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_copy copy = { .len = 4096 };
+	char src[4096];
+	int vm, fd, uffd;
+	char *mem;
+
+	vm = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	fd = create_gmem(vm, 4096, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (fd < 0 || mem == MAP_FAILED || uffd < 0 || ioctl(uffd, UFFDIO_API, &api)) {
+		check("guest_memfd and userfaultfd", 0);
+		return;
+	}
+
+	reg.range.start = (unsigned long)mem;
+	reg.range.len = 4096;
+	check("userfaultfd MISSING registration of a guest_memfd mapping",
+	      !ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+	memset(src, 0x77, sizeof(src));
+	copy.dst = (unsigned long)mem;
+	copy.src = (unsigned long)src;
+	check("UFFDIO_COPY fills the page", !ioctl(uffd, UFFDIO_COPY, &copy) &&
+	      mem[0] == 0x77 && mem[4095] == 0x77);
+
+	reg.mode = UFFDIO_REGISTER_MODE_WP;
+	check("write-protect registration refused with EINVAL",
+	      ioctl(uffd, UFFDIO_REGISTER, &reg) == -1 && errno == EINVAL);
+	close(uffd);
+	munmap(mem, 4096);
+	close(fd);
+	close(vm);
+}
+
 int main(void)
 {
 	kvm_fd = open("/dev/kvm", O_RDWR);
@@ -172,6 +235,8 @@ int main(void)
 	demo_shared_mmap();
 	demo_private();
 	demo_in_place_conversion();
+	demo_migration();
+	demo_userfaultfd();
 
 	printf("%s: %d check(s) failed\n", failures ? "FAILED" : "done", failures);
 	return failures ? 1 : 0;
