@@ -21,41 +21,11 @@
  * Usage: gmem_convert_bench MODE SIZE_MIB ROUNDS
  * Prints "<mode> <size_mib> <ns per round trip> <ns per page per round trip>".
  */
-#define _GNU_SOURCE
-#include <err.h>
-#include <fcntl.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <linux/kvm.h>
+#include "bench.h"
 
-#define PAGE_SIZE	4096UL
 #define GPA_BASE	(1UL << 32)
 
 static int vm_fd;
-
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static int create_gmem(size_t size, unsigned long long flags)
-{
-	struct kvm_create_guest_memfd gmem = { .size = size, .flags = flags };
-	int fd = ioctl(vm_fd, KVM_CREATE_GUEST_MEMFD, &gmem);
-
-	if (fd < 0)
-		err(1, "KVM_CREATE_GUEST_MEMFD");
-	return fd;
-}
 
 static void add_memslot(int gmem_fd, void *hva, size_t size)
 {
@@ -109,20 +79,12 @@ static void touch(volatile char *mem, size_t size)
 		mem[i] = 1;
 }
 
-static void *map(int fd, size_t size)
-{
-	void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-
-	if (mem == MAP_FAILED)
-		err(1, "mmap");
-	return mem;
-}
-
 static unsigned long long bench_inplace(size_t size, int rounds, bool populate,
 					bool host_touch)
 {
-	int fd = create_gmem(size, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
-	char *mem = map(fd, size);
+	int fd = create_gmem(vm_fd, size, GUEST_MEMFD_FLAG_MMAP |
+					  GUEST_MEMFD_FLAG_INIT_SHARED);
+	char *mem = map_shared(fd, size);
 	unsigned long long start;
 	int i;
 
@@ -143,15 +105,12 @@ static unsigned long long bench_inplace(size_t size, int rounds, bool populate,
 static unsigned long long bench_legacy(size_t size, int rounds, bool host_touch)
 {
 	const int punch = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
-	int gmem = create_gmem(size, 0);
-	int shared = memfd_create("shared", 0);
+	int gmem = create_gmem(vm_fd, size, 0);
+	int shared = create_shmem(size);
+	char *mem = map_shared(shared, size);
 	unsigned long long start;
-	char *mem;
 	int i;
 
-	if (shared < 0 || ftruncate(shared, size))
-		err(1, "memfd");
-	mem = map(shared, size);
 	add_memslot(gmem, mem, size);
 	touch(mem, size);
 
@@ -175,7 +134,7 @@ int main(int argc, char **argv)
 {
 	unsigned long long ns;
 	size_t size;
-	int kvm, rounds;
+	int rounds;
 
 	if (argc != 4)
 		errx(2, "usage: %s inplace|inplace-touch|legacy|legacy-touch|unpop SIZE_MIB ROUNDS",
@@ -185,12 +144,7 @@ int main(int argc, char **argv)
 	if (!size || rounds <= 0)
 		errx(2, "bad size or rounds");
 
-	kvm = open("/dev/kvm", O_RDWR);
-	if (kvm < 0)
-		err(1, "/dev/kvm");
-	vm_fd = ioctl(kvm, KVM_CREATE_VM, KVM_X86_SW_PROTECTED_VM);
-	if (vm_fd < 0)
-		err(1, "KVM_CREATE_VM");
+	vm_fd = create_vm(KVM_X86_SW_PROTECTED_VM);
 
 	if (!strcmp(argv[1], "inplace"))
 		ns = bench_inplace(size, rounds, true, false);

@@ -11,64 +11,8 @@
  * Prints "<backing> <size_mib> <pages per second>"; a round moves every
  * page to node 1 and back to node 0.
  */
-#define _GNU_SOURCE
-#include <err.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
+#include "bench.h"
 #include <sys/syscall.h>
-#include <linux/kvm.h>
-
-#define PAGE_SIZE	4096UL
-
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static int create_vm(void)
-{
-	int kvm, vm;
-
-	kvm = open("/dev/kvm", O_RDWR);
-	if (kvm < 0)
-		err(1, "/dev/kvm");
-	vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	if (vm < 0)
-		err(1, "KVM_CREATE_VM");
-	return vm;
-}
-
-static int gmem_fd(int vm, size_t size)
-{
-	struct kvm_create_guest_memfd gmem = {
-		.size = size,
-		.flags = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,
-	};
-	int fd;
-
-	fd = ioctl(vm, KVM_CREATE_GUEST_MEMFD, &gmem);
-	if (fd < 0)
-		err(1, "KVM_CREATE_GUEST_MEMFD");
-	return fd;
-}
-
-static int shmem_fd(size_t size)
-{
-	int fd = memfd_create("baseline", 0);
-
-	if (fd < 0 || ftruncate(fd, size))
-		err(1, "memfd");
-	return fd;
-}
 
 /* Move every page to @node; all of them must get there. */
 static void move_all(void **pages, int *nodes, int *status, size_t n, int node)
@@ -100,17 +44,16 @@ int main(int argc, char **argv)
 	if (!size || rounds <= 0)
 		errx(2, "bad size or rounds");
 
-	vm = create_vm();
+	vm = create_vm(0);
 	if (!strcmp(argv[1], "gmem"))
-		fd = gmem_fd(vm, size);
+		fd = create_gmem(vm, size, GUEST_MEMFD_FLAG_MMAP |
+					   GUEST_MEMFD_FLAG_INIT_SHARED);
 	else if (!strcmp(argv[1], "shmem"))
-		fd = shmem_fd(size);
+		fd = create_shmem(size);
 	else
 		errx(2, "unknown backing %s", argv[1]);
 
-	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (mem == MAP_FAILED)
-		err(1, "mmap");
+	mem = map_shared(fd, size);
 
 	n = size / PAGE_SIZE;
 	pages = calloc(n, sizeof(*pages));

@@ -16,68 +16,20 @@
  * Usage: gmem_uffd_bench gmem|shmem copy|continue SIZE_MIB
  * Prints "<backing> <op> <size_mib> <pages per second>".
  */
-#define _GNU_SOURCE
-#include <err.h>
-#include <fcntl.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
+#include "bench.h"
 #include <sys/syscall.h>
-#include <linux/kvm.h>
 #include <linux/userfaultfd.h>
-
-#define PAGE_SIZE	4096UL
-
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static int backing_fd(const char *backing, size_t size)
 {
-	struct kvm_create_guest_memfd gmem = {
-		.size = size,
-		.flags = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,
-	};
-	int kvm, vm, fd;
+	int vm = create_vm(0);
 
-	kvm = open("/dev/kvm", O_RDWR);
-	if (kvm < 0)
-		err(1, "/dev/kvm");
-	vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	if (vm < 0)
-		err(1, "KVM_CREATE_VM");
-
-	if (!strcmp(backing, "shmem")) {
-		fd = memfd_create("baseline", 0);
-		if (fd < 0 || ftruncate(fd, size))
-			err(1, "memfd");
-		return fd;
-	}
+	if (!strcmp(backing, "shmem"))
+		return create_shmem(size);
 	if (strcmp(backing, "gmem"))
 		errx(2, "unknown backing %s", backing);
-
-	fd = ioctl(vm, KVM_CREATE_GUEST_MEMFD, &gmem);
-	if (fd < 0)
-		err(1, "KVM_CREATE_GUEST_MEMFD");
-	return fd;
-}
-
-static void *map(int fd, size_t size)
-{
-	void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-
-	if (mem == MAP_FAILED)
-		err(1, "mmap");
-	return mem;
+	return create_gmem(vm, size, GUEST_MEMFD_FLAG_MMAP |
+				     GUEST_MEMFD_FLAG_INIT_SHARED);
 }
 
 static int uffd_for(void *mem, size_t size, __u64 mode)
@@ -121,7 +73,7 @@ int main(int argc, char **argv)
 	n = size / PAGE_SIZE;
 
 	fd = backing_fd(argv[1], size);
-	mem = map(fd, size);
+	mem = map_shared(fd, size);
 	if (copy) {
 		src = malloc(PAGE_SIZE);
 		if (!src)
@@ -129,7 +81,7 @@ int main(int argc, char **argv)
 		memset(src, 0x5a, PAGE_SIZE);
 	} else {
 		/* Populate the page cache through a second mapping. */
-		src = map(fd, size);
+		src = map_shared(fd, size);
 		for (i = 0; i < n; i++)
 			src[i * PAGE_SIZE] = (char)i;
 	}

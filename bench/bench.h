@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the benchmark programs share: a clock, a VM, a guest_memfd, a
+ * shmem baseline and shared mappings.  Every helper exits on error.
+ */
+#ifndef GMEM_BENCH_H
+#define GMEM_BENCH_H
+
+#define _GNU_SOURCE
+#include <err.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <linux/kvm.h>
+
+#define PAGE_SIZE	4096UL
+
+static inline unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static inline int create_vm(unsigned long type)
+{
+	int kvm = open("/dev/kvm", O_RDWR);
+	int vm;
+
+	if (kvm < 0)
+		err(1, "/dev/kvm");
+	vm = ioctl(kvm, KVM_CREATE_VM, type);
+	if (vm < 0)
+		err(1, "KVM_CREATE_VM");
+	close(kvm);
+	return vm;
+}
+
+static inline int create_gmem(int vm, size_t size, unsigned long long flags)
+{
+	struct kvm_create_guest_memfd gmem = { .size = size, .flags = flags };
+	int fd = ioctl(vm, KVM_CREATE_GUEST_MEMFD, &gmem);
+
+	if (fd < 0)
+		err(1, "KVM_CREATE_GUEST_MEMFD");
+	return fd;
+}
+
+static inline int create_shmem(size_t size)
+{
+	int fd = memfd_create("baseline", 0);
+
+	if (fd < 0 || ftruncate(fd, size))
+		err(1, "memfd");
+	return fd;
+}
+
+static inline void *map_shared(int fd, size_t size)
+{
+	void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (mem == MAP_FAILED)
+		err(1, "mmap");
+	return mem;
+}
+
+#endif
