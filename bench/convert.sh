@@ -34,15 +34,10 @@ while [ $i -lt "$reps" ]; do
 done
 kvm-load || exit 1
 
-# ratio NAME FILE_A FIELD_A FILE_B FIELD_B: per-rep ratios A/B, then median.
+# ratio NAME FILE_A FIELD_A FILE_B FIELD_B: per-pair ratios A/B, then median.
 ratio() {
 	paste -d' ' "$2" "$4" | awk -v fa="$3" -v fb="$5" '{ print $fa / $(fb + 4) }' |
-		sort -n | awk -v name="$1" '
-		{ r[NR] = $1 }
-		END {
-			printf "%s: median %.2fx (min %.2fx, max %.2fx, %d pairs)\n",
-			       name, r[int((NR + 1) / 2)], r[1], r[NR], NR
-		}'
+		"$(dirname "$0")/median.sh" "$1"
 }
 
 echo "raw (mode MiB ns/round ns/page):"

@@ -19,9 +19,5 @@ done
 
 echo "raw (backing MiB pages/s):"
 cat $out/gmem $out/shmem
-paste -d' ' $out/gmem $out/shmem | awk '{ print $3 / $6 }' | sort -n | awk '
-	{ r[NR] = $1 }
-	END {
-		printf "move_pages, guest_memfd / shmem pages per second: median %.2fx (min %.2fx, max %.2fx, %d pairs)\n",
-		       r[int((NR + 1) / 2)], r[1], r[NR], NR
-	}'
+paste -d' ' $out/gmem $out/shmem | awk '{ print $3 / $6 }' |
+	"$(dirname "$0")/median.sh" "move_pages, guest_memfd / shmem pages per second"

@@ -22,10 +22,6 @@ echo "raw (backing op MiB pages/s):"
 cat $out/*
 for op in copy continue; do
 	paste -d' ' $out/gmem-$op $out/shmem-$op | awk '{ print $4 / $8 }' |
-		sort -n | awk -v op="$op" '
-		{ r[NR] = $1 }
-		END {
-			printf "UFFDIO_%s, guest_memfd / shmem pages per second: median %.2fx (min %.2fx, max %.2fx, %d pairs)\n",
-			       toupper(op), r[int((NR + 1) / 2)], r[1], r[NR], NR
-		}'
+		"$(dirname "$0")/median.sh" \
+		"UFFDIO_$(echo $op | tr '[:lower:]' '[:upper:]'), guest_memfd / shmem pages per second"
 done
