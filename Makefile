@@ -17,8 +17,18 @@ BENCH      := config/x86_64-bench.txt
 CMDLINE    ?= kvm.gmem_in_place_conversion=1
 S          := scripts
 
+# arm64 leg: KVM in protected mode (pKVM) at an emulated EL2, cross-built.
+CROSS_ARM64    ?= aarch64-linux-gnu-
+KOUT_ARM64     := $(BUILD)/kernel-arm64
+STOUT_ARM64    := $(BUILD)/selftests-arm64
+IMAGE_ARM64    := $(KOUT_ARM64)/arch/arm64/boot/Image
+FRAGMENT_ARM64 := config/arm64-test-vm.config
+TESTS_ARM64    := config/arm64-tests.txt
+CMDLINE_ARM64  ?= kvm.gmem_in_place_conversion=1
+
 .PHONY: all demo check deps base tree export kernel selftests initramfs \
-	vm-test bench checkpatch check-bisect clean help
+	vm-test bench checkpatch check-bisect clean help \
+	kernel-arm64 selftests-arm64 initramfs-arm64 vm-test-arm64
 
 all: demo
 
@@ -29,7 +39,9 @@ help:
 	@echo "make export     regenerate patches/ from the scratch tree's commits"
 	@echo "make bench      run the benchmarks in the test VM"
 	@echo "make check-bisect  build the kernel and selftests at every patch"
+	@echo "make vm-test-arm64  run the arm64 (pKVM) tests in the arm64 test VM"
 	@echo "make kernel | selftests | vm-test | checkpatch | clean"
+	@echo "make kernel-arm64 | selftests-arm64"
 
 deps:
 	@$(S)/install-deps.sh
@@ -80,6 +92,27 @@ demo: initramfs
 	@$(S)/run-vm.sh $(BZIMAGE) $(BUILD)/initramfs-x86_64.cpio.gz \
 		$(notdir $(DEMO)) $(RESULTS)/demo "$(CMDLINE)"
 
+kernel-arm64: tree
+	@echo "kernel-arm64: building $(IMAGE_ARM64)"
+	@$(S)/timed.sh $(RESULTS)/timings.txt kernel-arm64 \
+		$(S)/build-kernel.sh $(TREE) $(KOUT_ARM64) $(FRAGMENT_ARM64) arm64 $(CROSS_ARM64)
+
+selftests-arm64: kernel-arm64
+	@echo "selftests-arm64: building the arm64 KVM selftests"
+	@$(S)/timed.sh $(RESULTS)/timings.txt selftests-arm64 \
+		$(S)/build-selftests.sh $(TREE) $(KOUT_ARM64)/usr/include $(STOUT_ARM64) \
+		$(TESTS_ARM64) arm64 $(CROSS_ARM64)
+
+initramfs-arm64: selftests-arm64
+	@$(S)/make-initramfs.sh $(BUILD)/initramfs-arm64.cpio.gz \
+		$$($(S)/fetch-busybox-arm64.sh $(CACHE)) $(KOUT_ARM64) $(STOUT_ARM64) $(TESTS_ARM64)
+
+vm-test-arm64: initramfs-arm64
+	@echo "vm-test-arm64: booting the arm64 test VM (TCG, pKVM at EL2)"
+	@$(S)/timed.sh $(RESULTS)/timings.txt vm-test-arm64 \
+		$(S)/run-vm-arm64.sh $(IMAGE_ARM64) $(BUILD)/initramfs-arm64.cpio.gz \
+		$(notdir $(TESTS_ARM64)) $(RESULTS)/vm-test-arm64 "$(CMDLINE_ARM64)"
+
 check-bisect: tree
 	@$(S)/check-bisect.sh $(TREE) $(BUILD)/bisect $(FRAGMENT) $(TESTS)
 
@@ -89,7 +122,7 @@ checkpatch: tree
 
 check: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
-	@$(S)/timed.sh $(RESULTS)/timings.txt check $(MAKE) --no-print-directory checkpatch vm-test bench
+	@$(S)/timed.sh $(RESULTS)/timings.txt check $(MAKE) -k --no-print-directory checkpatch vm-test bench vm-test-arm64
 	@cat $(RESULTS)/timings.txt
 	@$(S)/summarize.sh $(RESULTS)
 

@@ -20,7 +20,7 @@ passed=$((passed - skipped))
 planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$results/tap.txt" | head -n 1)
 
 # Kernel reports, matched on kernel log lines only (they carry a timestamp).
-splat='(WARNING:|BUG:|Oops|kernel BUG at|general protection fault|Kernel panic|KASAN:|UBSAN:|INFO: (possible|task .* blocked|rcu)|suspicious RCU usage|inconsistent lock state|circular locking dependency|Call Trace:)'
+splat='(WARNING:|BUG:|Oops|kernel BUG at|general protection fault|Unable to handle kernel|Internal error:|Kernel panic|KASAN:|UBSAN:|INFO: (possible|task .* blocked|rcu)|suspicious RCU usage|inconsistent lock state|circular locking dependency|Call [Tt]race:)'
 grep -E "^\[ *[0-9]+\.[0-9]+\] .*$splat" "$results/console.txt" | sort -u > "$results/splats.txt" || true
 
 problems=()

@@ -12,11 +12,11 @@ here=$(dirname "$(realpath "$0")")
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,tests,lib/modules}
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,tests,lib/modules}
+# The guest's init installs the other applets; busybox may be for another
+# architecture than the host's, so it is not run here.
 cp "$busybox" "$root/bin/busybox"
-for applet in $("$busybox" --list); do
-	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
-done
+ln -s busybox "$root/bin/sh"
 cp "$here/../guest/init" "$root/init"
 cp "$here/../guest/kvm-load" "$root/bin/kvm-load"
 find "$kout" -name '*.ko' -exec cp {} "$root/lib/modules/" \;
