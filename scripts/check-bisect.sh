@@ -1,12 +1,15 @@
 #!/bin/bash
 # Build the kernel (and the selftests of the test list) at every commit of
 # the series, so that each patch is known to build on its own.
-# Usage: check-bisect.sh TREE WORK_DIR FRAGMENT TEST_LIST
+# Usage: check-bisect.sh TREE WORK_DIR FRAGMENT TEST_LIST ARCH [CROSS_COMPILE]
 set -euo pipefail
-tree=$(realpath "${1:?usage: check-bisect.sh TREE WORK_DIR FRAGMENT TEST_LIST}")
-work=$(realpath -m "${2:?}")
-fragment=${3:?}
-list=${4:?}
+usage="usage: check-bisect.sh TREE WORK_DIR FRAGMENT TEST_LIST ARCH [CROSS_COMPILE]"
+tree=$(realpath "${1:?$usage}")
+work=$(realpath -m "${2:?$usage}")
+fragment=${3:?$usage}
+list=${4:?$usage}
+arch=${5:?$usage}
+cross=${6:-}
 here=$(dirname "$(realpath "$0")")
 
 base=$(git -C "$tree" rev-list --max-parents=0 HEAD)
@@ -23,10 +26,10 @@ for commit in $(git -C "$tree" rev-list --reverse "$base..HEAD"); do
 	while read -r test _; do
 		[ -f "$work/src/tools/testing/selftests/kvm/$test.c" ] && echo "$test"
 	done < <(grep -vE '^[[:space:]]*(#|$)' "$list") > "$work/tests.txt"
-	if "$here/build-kernel.sh" "$work/src" "$work/kernel" "$fragment" x86_64 \
+	if "$here/build-kernel.sh" "$work/src" "$work/kernel" "$fragment" "$arch" "$cross" \
 		> "$work/build.log" 2>&1 &&
 	   "$here/build-selftests.sh" "$work/src" "$work/kernel/usr/include" \
-		"$work/selftests" "$work/tests.txt" x86_64 >> "$work/build.log" 2>&1; then
+		"$work/selftests" "$work/tests.txt" "$arch" "$cross" >> "$work/build.log" 2>&1; then
 		warnings=$(grep -c 'warning:' "$work/build.log" || true)
 		echo "ok   $subject ($warnings warnings)"
 	else
