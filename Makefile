@@ -79,17 +79,17 @@ initramfs: selftests
 vm-test: initramfs
 	@echo "vm-test: booting the test VM (TCG, nested SVM); this takes a while"
 	@$(S)/timed.sh $(RESULTS)/timings.txt vm-test \
-		$(S)/run-vm.sh $(BZIMAGE) $(BUILD)/initramfs-x86_64.cpio.gz \
+		$(S)/run-vm.sh x86_64 $(BZIMAGE) $(BUILD)/initramfs-x86_64.cpio.gz \
 		$(notdir $(TESTS)) $(RESULTS)/vm-test "$(CMDLINE)"
 
 bench: initramfs
 	@echo "bench: booting the test VM for the benchmarks"
 	@$(S)/timed.sh $(RESULTS)/timings.txt bench \
-		$(S)/run-vm.sh $(BZIMAGE) $(BUILD)/initramfs-x86_64.cpio.gz \
+		$(S)/run-vm.sh x86_64 $(BZIMAGE) $(BUILD)/initramfs-x86_64.cpio.gz \
 		$(notdir $(BENCH)) $(RESULTS)/bench "$(CMDLINE)"
 
 demo: initramfs
-	@$(S)/run-vm.sh $(BZIMAGE) $(BUILD)/initramfs-x86_64.cpio.gz \
+	@$(S)/run-vm.sh x86_64 $(BZIMAGE) $(BUILD)/initramfs-x86_64.cpio.gz \
 		$(notdir $(DEMO)) $(RESULTS)/demo "$(CMDLINE)"
 
 kernel-arm64: tree
@@ -104,13 +104,14 @@ selftests-arm64: kernel-arm64
 		$(TESTS_ARM64) arm64 $(CROSS_ARM64)
 
 initramfs-arm64: selftests-arm64
-	@$(S)/make-initramfs.sh $(BUILD)/initramfs-arm64.cpio.gz \
-		$$($(S)/fetch-busybox-arm64.sh $(CACHE)) $(KOUT_ARM64) $(STOUT_ARM64) $(TESTS_ARM64)
+	@busybox=$$($(S)/fetch-busybox-arm64.sh $(CACHE)) && \
+	$(S)/make-initramfs.sh $(BUILD)/initramfs-arm64.cpio.gz \
+		"$$busybox" $(KOUT_ARM64) $(STOUT_ARM64) $(TESTS_ARM64)
 
 vm-test-arm64: initramfs-arm64
 	@echo "vm-test-arm64: booting the arm64 test VM (TCG, pKVM at EL2)"
 	@$(S)/timed.sh $(RESULTS)/timings.txt vm-test-arm64 \
-		$(S)/run-vm-arm64.sh $(IMAGE_ARM64) $(BUILD)/initramfs-arm64.cpio.gz \
+		$(S)/run-vm.sh arm64 $(IMAGE_ARM64) $(BUILD)/initramfs-arm64.cpio.gz \
 		$(notdir $(TESTS_ARM64)) $(RESULTS)/vm-test-arm64 "$(CMDLINE_ARM64)"
 
 check-bisect: tree

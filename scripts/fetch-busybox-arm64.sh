@@ -17,11 +17,14 @@ fi
 
 apt_dir=$cache/apt-arm64
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
-# The Debian mirror and release the system already uses, for arm64.
+# The Debian mirror the system already uses, for its own release, for arm64.
+# shellcheck disable=SC1091 # the system's file, read at run time
+codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+[ -n "$codename" ] || die "no VERSION_CODENAME in /etc/os-release"
 # shellcheck disable=SC2016 # $(...) is apt's format, not the shell's
-read -r uri codename < <(apt-get indextargets --format '$(REPO_URI) $(CODENAME)' |
-	grep -v -- '-security' | grep -v -- '-updates' | head -n 1)
-[ -n "${uri:-}" ] || die "no Debian mirror found in the system's apt configuration"
+uri=$(apt-get indextargets --format '$(REPO_URI) $(CODENAME)' |
+	awk -v c="$codename" '$2 == c { print $1; exit }')
+[ -n "$uri" ] || die "no Debian mirror for $codename in the system's apt configuration"
 echo "deb [signed-by=$KEYRING arch=arm64] $uri $codename main" > "$apt_dir/sources.list"
 apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list"
 	  -o "Dir::Etc::SourceParts=$apt_dir/none"
