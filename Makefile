@@ -30,10 +30,12 @@ CMDLINE_ARM64  ?= kvm.gmem_in_place_conversion=1
 	vm-test bench checkpatch check-bisect clean help \
 	kernel-arm64 selftests-arm64 initramfs-arm64 vm-test-arm64
 
-all: demo
+# The x86_64 demo, then the arm64 leg, whose tests show the pKVM side.
+all: demo vm-test-arm64
 
 help:
-	@echo "make            build the patched kernel, boot it, run the demo"
+	@echo "make            build the patched kernels, boot them, run the demo"
+	@echo "                (x86_64) and the pKVM tests (arm64)"
 	@echo "make check      checkpatch, build, run every test in the VM"
 	@echo "make tree       scratch kernel tree with the series applied ($(TREE))"
 	@echo "make export     regenerate patches/ from the scratch tree's commits"

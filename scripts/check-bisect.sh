@@ -2,6 +2,7 @@
 # Build the kernel (and the selftests of the test list) at every commit of
 # the series, so that each patch is known to build on its own.
 # Usage: check-bisect.sh TREE WORK_DIR FRAGMENT TEST_LIST ARCH [CROSS_COMPILE]
+# Environment: BISECT_FIRST, the number of the first patch to build (1).
 set -euo pipefail
 usage="usage: check-bisect.sh TREE WORK_DIR FRAGMENT TEST_LIST ARCH [CROSS_COMPILE]"
 tree=$(realpath "${1:?$usage}")
@@ -19,7 +20,10 @@ if [ ! -e "$work/src/.git" ]; then
 fi
 
 failed=0
+n=0
 for commit in $(git -C "$tree" rev-list --reverse "$base..HEAD"); do
+	n=$((n + 1))
+	[ "$n" -ge "${BISECT_FIRST:-1}" ] || continue
 	subject=$(git -C "$tree" log -1 --format=%s "$commit")
 	git -C "$work/src" checkout -q --detach "$commit"
 	# Only the tests that exist at this commit.
@@ -31,9 +35,9 @@ for commit in $(git -C "$tree" rev-list --reverse "$base..HEAD"); do
 	   "$here/build-selftests.sh" "$work/src" "$work/kernel/usr/include" \
 		"$work/selftests" "$work/tests.txt" "$arch" "$cross" >> "$work/build.log" 2>&1; then
 		warnings=$(grep -c 'warning:' "$work/build.log" || true)
-		echo "ok   $subject ($warnings warnings)"
+		echo "ok   $n $subject ($warnings warnings)"
 	else
-		echo "FAIL $subject"
+		echo "FAIL $n $subject"
 		tail -n 20 "$work/build.log" | sed 's/^/     /'
 		failed=1
 	fi
