@@ -2,7 +2,8 @@
 # Build the kernel (and the selftests of the test list) at every commit of
 # the series, so that each patch is known to build on its own.
 # Usage: check-bisect.sh TREE WORK_DIR FRAGMENT TEST_LIST ARCH [CROSS_COMPILE]
-# Environment: BISECT_FIRST, the number of the first patch to build (1).
+# Environment: BISECT_FIRST, BISECT_LAST: the numbers of the first and the
+# last patch to build (default: all).
 set -euo pipefail
 usage="usage: check-bisect.sh TREE WORK_DIR FRAGMENT TEST_LIST ARCH [CROSS_COMPILE]"
 tree=$(realpath "${1:?$usage}")
@@ -23,7 +24,9 @@ failed=0
 n=0
 for commit in $(git -C "$tree" rev-list --reverse "$base..HEAD"); do
 	n=$((n + 1))
-	[ "$n" -ge "${BISECT_FIRST:-1}" ] || continue
+	if [ "$n" -lt "${BISECT_FIRST:-1}" ] || [ "$n" -gt "${BISECT_LAST:-$n}" ]; then
+		continue
+	fi
 	subject=$(git -C "$tree" log -1 --format=%s "$commit")
 	git -C "$work/src" checkout -q --detach "$commit"
 	# Only the tests that exist at this commit.
