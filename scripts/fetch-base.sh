@@ -8,11 +8,12 @@ PKG=linux-source-7.3
 VERSION=7.3.4-1~bpo13+1
 SUITE=trixie-backports
 SHA256=703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181ee3
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 cache=${1:?usage: fetch-base.sh CACHE_DIR}
 src=$cache/linux-7.3
 die() { echo "fetch-base: $*" >&2; exit 1; }
+# shellcheck source=scripts/debian-apt.sh
+. "$(dirname "$(realpath "$0")")/debian-apt.sh"
 
 if [ -f "$src/.extracted" ]; then
 	echo "$src"
@@ -21,22 +22,14 @@ fi
 
 apt_dir=$cache/apt
 deb=$cache/${PKG}_${VERSION//:/%3a}_all.deb
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
 
 if [ ! -f "$deb" ]; then
-	# The Debian mirror the system already uses; the suite is added only in
-	# this private configuration, never in the system's sources.
-	# shellcheck disable=SC2016 # $(REPO_URI) is apt's format, not the shell's
-	uri=$(apt-get indextargets --format '$(REPO_URI)' | grep -v -- '-security' | head -n 1)
-	[ -n "$uri" ] || die "no Debian mirror found in the system's apt configuration"
-	echo "deb [signed-by=$KEYRING] $uri $SUITE main" > "$apt_dir/sources.list"
-	apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list"
-		  -o "Dir::Etc::SourceParts=$apt_dir/none"
-		  -o "Dir::State::Lists=$apt_dir/lists"
-		  -o "Dir::Cache=$apt_dir/cache"
-		  -o "APT::Architectures=amd64" -o "APT::Architectures::=all")
+	# The suite is added only in this private configuration, never in the
+	# system's sources.
+	private_apt "$apt_dir" "$SUITE" amd64 all ||
+		die "no Debian mirror found in the system's apt configuration"
 	apt-get "${apt_opts[@]}" -qq update >"$apt_dir/update.log" 2>&1 ||
-		die "cannot read $SUITE from $uri (no network?); see $apt_dir/update.log"
+		die "cannot read $SUITE (no network?); see $apt_dir/update.log"
 	seen=$(apt-cache "${apt_opts[@]}" madison "$PKG" 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); print $2}' | xargs)
 	case " $seen " in
 	*" $VERSION "*) ;;

@@ -4,6 +4,8 @@
 # Debian 12's QEMU 7.2 mis-emulates pKVM's hypervisor (pages scrubbed at EL2
 # keep their contents), see README.md.
 set -euo pipefail
+# shellcheck source=scripts/debian-apt.sh
+. "$(dirname "$(realpath "$0")")/debian-apt.sh"
 pkgs=(build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils rsync
       perl python3-ply python3-git git ccache busybox-static shellcheck
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
@@ -32,8 +34,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 if [ "${#old_qemu[@]}" -ne 0 ]; then
 	# The mirror the system already uses, with the backports suite added.
-	# shellcheck disable=SC2016 # $(REPO_URI) is apt's format, not the shell's
-	uri=$(apt-get indextargets --format '$(REPO_URI)' | grep -v -- '-security' | head -n 1)
+	uri=$(debian_mirror) || { echo "install-deps: no Debian mirror found" >&2; exit 1; }
 	echo "deb $uri $qemu_suite main" > /etc/apt/sources.list.d/$qemu_suite.list
 fi
 echo "install-deps: installing ${missing[*]} ${old_qemu[*]}"
