@@ -13,7 +13,7 @@ cross=${6:-}
 targets=()
 while read -r test _; do
 	targets+=("$out/$test")
-done < <(grep -vE '^[[:space:]]*(#|$)' "$list")
+done < <(grep -vE '^[[:space:]]*(#|$)' "$list" | sed -E 's/^kvm:[^[:space:]]+[[:space:]]+//')
 
 mkdir -p "$out"
 cc=${cross}gcc

@@ -32,7 +32,7 @@ for commit in $(git -C "$tree" rev-list --reverse "$base..HEAD"); do
 	# Only the tests that exist at this commit.
 	while read -r test _; do
 		[ -f "$work/src/tools/testing/selftests/kvm/$test.c" ] && echo "$test"
-	done < <(grep -vE '^[[:space:]]*(#|$)' "$list") > "$work/tests.txt"
+	done < <(grep -vE '^[[:space:]]*(#|$)' "$list" | sed -E 's/^kvm:[^[:space:]]+[[:space:]]+//') > "$work/tests.txt"
 	if "$here/build-kernel.sh" "$work/src" "$work/kernel" "$fragment" "$arch" "$cross" \
 		> "$work/build.log" 2>&1 &&
 	   "$here/build-selftests.sh" "$work/src" "$work/kernel/usr/include" \

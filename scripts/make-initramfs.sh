@@ -29,6 +29,6 @@ for list in "$@"; do
 		mkdir -p "$root/tests/$dir"
 		find "$tests/$dir" -maxdepth 1 -type f ! -name '*.[od]' \
 			-exec cp {} "$root/tests/$dir/" \;
-	done < <(grep -vE '^[[:space:]]*(#|$)' "$list")
+	done < <(grep -vE '^[[:space:]]*(#|$)' "$list" | sed -E 's/^kvm:[^[:space:]]+[[:space:]]+//')
 done
 (cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet -R 0:0) | gzip -1 > "$out"
