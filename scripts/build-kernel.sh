@@ -20,6 +20,6 @@ kmake=(make -s -C "$tree" O="$(realpath -m "$out")" ARCH="$arch" CROSS_COMPILE="
        KBUILD_BUILD_TIMESTAMP="2000-01-01" KBUILD_BUILD_USER=gmem KBUILD_BUILD_HOST=test -j"$jobs")
 mkdir -p "$out"
 "${kmake[@]}" KCONFIG_ALLCONFIG="$fragment" allnoconfig
-"$here/check-config.sh" "$fragment" "$out/.config"
+"$here/check-config.sh" "$fragment" "$out/.config" "$tree"
 "${kmake[@]}" headers_install INSTALL_HDR_PATH="$(realpath -m "$out")/usr"
 "${kmake[@]}" all

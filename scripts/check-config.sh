@@ -1,13 +1,26 @@
 #!/bin/bash
 # Check that every option a kconfig fragment asks for is in the final .config.
-# Usage: check-config.sh FRAGMENT DOT_CONFIG
+# With a kernel tree, options that no Kconfig file of that tree defines are
+# skipped: they come with patches of the series that the tree does not have
+# yet (check-bisect builds every patch with the same fragment).
+# Usage: check-config.sh FRAGMENT DOT_CONFIG [TREE]
 set -euo pipefail
-fragment=${1:?usage: check-config.sh FRAGMENT DOT_CONFIG}
-dotconfig=${2:?usage: check-config.sh FRAGMENT DOT_CONFIG}
+fragment=${1:?usage: check-config.sh FRAGMENT DOT_CONFIG [TREE]}
+dotconfig=${2:?usage: check-config.sh FRAGMENT DOT_CONFIG [TREE]}
+tree=${3:-}
+defined=
+if [ -n "$tree" ]; then
+	defined=$(grep -rhoE '^[[:space:]]*(menu)?config[[:space:]]+[A-Za-z0-9_]+' \
+		--include='Kconfig*' "$tree" | awk '{ print "CONFIG_" $2 }' | sort -u)
+fi
 missing=0
 while IFS= read -r want; do
+	name=${want%%=*}
+	if [ -n "$tree" ] && ! grep -qxF -- "$name" <<< "$defined"; then
+		continue
+	fi
 	if ! grep -qxF -- "$want" "$dotconfig"; then
-		echo "check-config: $(basename "$fragment") wants '$want', got '$(grep -E "^(# )?${want%%=*}[= ]" "$dotconfig" || echo unset)'" >&2
+		echo "check-config: $(basename "$fragment") wants '$want', got '$(grep -E "^(# )?${name}[= ]" "$dotconfig" || echo unset)'" >&2
 		missing=1
 	fi
 done < <(grep -E '^CONFIG_' "$fragment")
