@@ -15,9 +15,12 @@ cross=${6:-}
 here=$(dirname "$(realpath "$0")")
 
 base=$(git -C "$tree" rev-list --max-parents=0 HEAD)
+# The tree and the output are named as for the main build (../linux seen
+# from kernel-ARCH), so that ccache, which keeps paths relative to the
+# tree, finds what the main build compiled.
 mkdir -p "$work"
-if [ ! -e "$work/src/.git" ]; then
-	git -C "$tree" worktree add -q --detach "$work/src" "$base"
+if [ ! -e "$work/linux/.git" ]; then
+	git -C "$tree" worktree add -q --detach "$work/linux" "$base"
 fi
 
 failed=0
@@ -28,14 +31,14 @@ for commit in $(git -C "$tree" rev-list --reverse "$base..HEAD"); do
 		continue
 	fi
 	subject=$(git -C "$tree" log -1 --format=%s "$commit")
-	git -C "$work/src" checkout -q --detach "$commit"
+	git -C "$work/linux" checkout -q --detach "$commit"
 	# Only the tests that exist at this commit.
 	while read -r test _; do
-		[ -f "$work/src/tools/testing/selftests/kvm/$test.c" ] && echo "$test"
+		[ -f "$work/linux/tools/testing/selftests/kvm/$test.c" ] && echo "$test"
 	done < <(grep -vE '^[[:space:]]*(#|$)' "$list" | sed -E 's/^kvm:[^[:space:]]+[[:space:]]+//') > "$work/tests.txt"
-	if "$here/build-kernel.sh" "$work/src" "$work/kernel" "$fragment" "$arch" "$cross" \
+	if "$here/build-kernel.sh" "$work/linux" "$work/kernel-$arch" "$fragment" "$arch" "$cross" \
 		> "$work/build.log" 2>&1 &&
-	   "$here/build-selftests.sh" "$work/src" "$work/kernel/usr/include" \
+	   "$here/build-selftests.sh" "$work/linux" "$work/kernel-$arch/usr/include" \
 		"$work/selftests" "$work/tests.txt" "$arch" "$cross" >> "$work/build.log" 2>&1; then
 		warnings=$(grep -c 'warning:' "$work/build.log" || true)
 		echo "ok   $n $subject ($warnings warnings)"
