@@ -47,7 +47,8 @@ int main(int argc, char **argv)
 	vm = create_vm(0);
 	if (!strcmp(argv[1], "gmem"))
 		fd = create_gmem(vm, size, GUEST_MEMFD_FLAG_MMAP |
-					   GUEST_MEMFD_FLAG_INIT_SHARED);
+					   GUEST_MEMFD_FLAG_INIT_SHARED |
+					   GUEST_MEMFD_FLAG_MIGRATABLE);
 	else if (!strcmp(argv[1], "shmem"))
 		fd = create_shmem(size);
 	else

@@ -1,27 +1,22 @@
 #!/bin/sh
-# In-VM driver of gmem_uffd_bench: guest_memfd and shmem interleaved,
-# A B A B..., for UFFDIO_COPY and UFFDIO_CONTINUE.  Prints the median
-# ratio of pages per second, guest_memfd over shmem, and its spread.
-# Environment: BENCH_REPS (9), BENCH_MIB (16).
-reps=${BENCH_REPS:-9}
+# In-VM driver of gmem_uffd_bench, for UFFDIO_COPY and UFFDIO_CONTINUE:
+# guest_memfd and shmem alternate chunk by chunk in one process, and each
+# repetition gives one ratio.  Prints the median ratio of pages per
+# second, guest_memfd over shmem, and its spread.
+# Environment: BENCH_REPS (15), BENCH_MIB (16).
+reps=${BENCH_REPS:-15}
 mib=${BENCH_MIB:-16}
 bench=$(dirname "$0")/gmem_uffd_bench
 out=/tmp/bench-uffd
 rm -rf $out && mkdir -p $out
 
 for op in copy continue; do
-	i=0
-	while [ $i -lt "$reps" ]; do
-		"$bench" gmem $op "$mib" >> $out/gmem-$op || exit 1
-		"$bench" shmem $op "$mib" >> $out/shmem-$op || exit 1
-		i=$((i + 1))
-	done
+	"$bench" $op "$mib" "$reps" > $out/$op || exit 1
 done
 
-echo "raw (backing op MiB pages/s):"
-cat $out/*
+echo "raw (op ratio guest_memfd-pages/s shmem-pages/s):"
+cat $out/copy $out/continue
 for op in copy continue; do
-	paste -d' ' $out/gmem-$op $out/shmem-$op | awk '{ print $4 / $8 }' |
-		"$(dirname "$0")/median.sh" \
+	awk '{ print $2 }' $out/$op | "$(dirname "$0")/median.sh" \
 		"UFFDIO_$(echo $op | tr '[:lower:]' '[:upper:]'), guest_memfd / shmem pages per second"
 done

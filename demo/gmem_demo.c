@@ -163,17 +163,41 @@ static void demo_migration(void)
 	char *mem;
 
 	vm = ioctl(kvm_fd, KVM_CREATE_VM, 0);
-	fd = create_gmem(vm, 4096, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	check("default VM offers GUEST_MEMFD_FLAG_MIGRATABLE",
+	      ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS) &
+	      GUEST_MEMFD_FLAG_MIGRATABLE);
+	fd = create_gmem(vm, 4096, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED |
+			 GUEST_MEMFD_FLAG_MIGRATABLE);
 	mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (fd < 0 || mem == MAP_FAILED) {
-		check("guest_memfd for migration", 0);
+		check("migratable guest_memfd", 0);
 		return;
 	}
 	memset(mem, 0x3c, 4096);
 	page = mem;
-	check("move_pages moves a guest_memfd page to node 1",
+	check("move_pages moves a migratable guest_memfd page to node 1",
 	      !syscall(__NR_move_pages, 0, 1, &page, &node, &status, 0) &&
 	      status == 1 && mem[4095] == 0x3c);
+	munmap(mem, 4096);
+	close(fd);
+
+	fd = create_gmem(vm, 4096, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (fd < 0 || mem == MAP_FAILED) {
+		check("guest_memfd without MIGRATABLE", 0);
+		return;
+	}
+	memset(mem, 0x3c, 4096);
+	page = mem;
+	/* Where it is now, then ask for the other node. */
+	if (syscall(__NR_move_pages, 0, 1, &page, NULL, &status, 0) || status < 0) {
+		check("node of a guest_memfd page without MIGRATABLE", 0);
+		return;
+	}
+	node = !status;
+	check("without the flag, move_pages leaves the page where it is",
+	      !syscall(__NR_move_pages, 0, 1, &page, &node, &status, 0) &&
+	      status != node && mem[4095] == 0x3c);
 	munmap(mem, 4096);
 	close(fd);
 	close(vm);
