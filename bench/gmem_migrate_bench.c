@@ -1,85 +1,114 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Pages per second that move_pages(2) migrates between NUMA nodes 0 and 1,
- * for the memory of a guest_memfd of a plain VM (mmap()ed, shared) or, as
- * the baseline, of a memfd (shmem) of the same size.
+ * for the memory of a migratable guest_memfd of a plain VM (mmap()ed,
+ * shared) and, as the baseline, of a memfd (shmem) of the same size,
+ * measured in one process, chunk by chunk, alternating between the two (A B,
+ * then B A for the next chunk, ...).
  *
- * Both runs create a VM first, as a VMM would: its MMU notifier then sees
- * every migration of the process' memory in both cases.
+ * The process creates a VM, as a VMM would: its MMU notifier then sees every
+ * migration of the process' memory, shmem's too.  Alternating small chunks
+ * keeps slow phases of the machine from landing on one backing only.
  *
- * Usage: gmem_migrate_bench gmem|shmem SIZE_MIB ROUNDS
- * Prints "<backing> <size_mib> <pages per second>"; a round moves every
- * page to node 1 and back to node 0.
+ * Usage: gmem_migrate_bench SIZE_MIB REPS
+ * Prints one line per repetition, which moves every page to node 1 and
+ * back: "<ratio gmem/shmem> <gmem pages/s> <shmem pages/s>".
  */
 #include "bench.h"
 #include <sys/syscall.h>
 
-/* Move every page to @node; all of them must get there. */
-static void move_all(void **pages, int *nodes, int *status, size_t n, int node)
+#define CHUNK_PAGES	256
+
+struct backing {
+	char *mem;
+	void **pages;
+	unsigned long long ns;
+};
+
+/* Move pages [first, first + n) to @node; all of them must get there. */
+static void move_chunk(struct backing *b, size_t first, size_t n, int node)
 {
+	int nodes[CHUNK_PAGES], status[CHUNK_PAGES];
+	unsigned long long start;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		nodes[i] = node;
-	if (syscall(__NR_move_pages, 0, n, pages, nodes, status, 0))
+	start = now_ns();
+	if (syscall(__NR_move_pages, 0, n, b->pages + first, nodes, status, 0))
 		err(1, "move_pages");
+	b->ns += now_ns() - start;
 	for (i = 0; i < n; i++) {
 		if (status[i] != node)
-			errx(1, "page %zu is on node %d, not %d", i, status[i], node);
+			errx(1, "page %zu is on node %d, not %d", first + i,
+			     status[i], node);
+	}
+}
+
+static void setup(struct backing *b, int fd, size_t size)
+{
+	size_t i, n = size / PAGE_SIZE;
+
+	b->mem = map_shared(fd, size);
+	b->pages = calloc(n, sizeof(*b->pages));
+	if (!b->pages)
+		err(1, "calloc");
+	for (i = 0; i < n; i++) {
+		b->pages[i] = b->mem + i * PAGE_SIZE;
+		b->mem[i * PAGE_SIZE] = (char)i;
+	}
+	for (i = 0; i < n; i += CHUNK_PAGES)
+		move_chunk(b, i, CHUNK_PAGES, 0);
+}
+
+static void check(struct backing *b, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (b->mem[i * PAGE_SIZE] != (char)i)
+			errx(1, "%s: page %zu lost its contents", name, i);
 	}
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long long start, ns;
-	int vm, fd, rounds, r, *nodes, *status;
-	size_t size, n, i;
-	void **pages;
-	char *mem;
+	struct backing gmem = {}, shmem = {}, *first, *second;
+	int vm, rep, reps, node;
+	size_t size, n, c;
 
-	if (argc != 4)
-		errx(2, "usage: %s gmem|shmem SIZE_MIB ROUNDS", argv[0]);
-	size = strtoul(argv[2], NULL, 0) << 20;
-	rounds = atoi(argv[3]);
-	if (!size || rounds <= 0)
-		errx(2, "bad size or rounds");
+	if (argc != 3)
+		errx(2, "usage: %s SIZE_MIB REPS", argv[0]);
+	size = strtoul(argv[1], NULL, 0) << 20;
+	reps = atoi(argv[2]);
+	if (!size || reps <= 0)
+		errx(2, "bad size or repetitions");
+	n = size / PAGE_SIZE;
 
 	vm = create_vm(0);
-	if (!strcmp(argv[1], "gmem"))
-		fd = create_gmem(vm, size, GUEST_MEMFD_FLAG_MMAP |
+	setup(&gmem, create_gmem(vm, size, GUEST_MEMFD_FLAG_MMAP |
 					   GUEST_MEMFD_FLAG_INIT_SHARED |
-					   GUEST_MEMFD_FLAG_MIGRATABLE);
-	else if (!strcmp(argv[1], "shmem"))
-		fd = create_shmem(size);
-	else
-		errx(2, "unknown backing %s", argv[1]);
+					   GUEST_MEMFD_FLAG_MIGRATABLE), size);
+	setup(&shmem, create_shmem(size), size);
 
-	mem = map_shared(fd, size);
+	for (rep = 0; rep < reps; rep++) {
+		gmem.ns = 0;
+		shmem.ns = 0;
+		for (node = 1; node >= 0; node--) {
+			for (c = 0; c < n; c += CHUNK_PAGES) {
+				bool gmem_first = (c / CHUNK_PAGES + rep) % 2;
 
-	n = size / PAGE_SIZE;
-	pages = calloc(n, sizeof(*pages));
-	nodes = calloc(n, sizeof(*nodes));
-	status = calloc(n, sizeof(*status));
-	if (!pages || !nodes || !status)
-		err(1, "calloc");
-	for (i = 0; i < n; i++) {
-		pages[i] = mem + i * PAGE_SIZE;
-		mem[i * PAGE_SIZE] = (char)i;
+				first = gmem_first ? &gmem : &shmem;
+				second = gmem_first ? &shmem : &gmem;
+				move_chunk(first, c, CHUNK_PAGES, node);
+				move_chunk(second, c, CHUNK_PAGES, node);
+			}
+		}
+		check(&gmem, n, "guest_memfd");
+		check(&shmem, n, "shmem");
+		printf("%.3f %llu %llu\n", (double)shmem.ns / gmem.ns,
+		       2 * n * 1000000000ULL / gmem.ns,
+		       2 * n * 1000000000ULL / shmem.ns);
 	}
-	move_all(pages, nodes, status, n, 0);
-
-	start = now_ns();
-	for (r = 0; r < rounds; r++) {
-		move_all(pages, nodes, status, n, 1);
-		move_all(pages, nodes, status, n, 0);
-	}
-	ns = now_ns() - start;
-
-	for (i = 0; i < n; i++) {
-		if (mem[i * PAGE_SIZE] != (char)i)
-			errx(1, "page %zu lost its contents", i);
-	}
-	printf("%s %s %llu\n", argv[1], argv[2],
-	       2ULL * rounds * n * 1000000000ULL / ns);
 	return 0;
 }
