@@ -156,50 +156,53 @@ static void demo_in_place_conversion(void)
 	close(vm);
 }
 
-static void demo_migration(void)
+/*
+ * Map one page of a new guest_memfd of @vm with @flags and ask move_pages(2)
+ * to move it to the node it is not on.  Returns 1 if it moved with its
+ * contents, 0 if it stayed where it was with them, -1 on any other outcome.
+ */
+static int move_gmem_page(int vm, __u64 flags)
 {
-	int vm, fd, node = 1, status = -1;
+	int fd, node, status = -1, r = -1;
 	void *page;
+	long ret;
 	char *mem;
 
-	vm = ioctl(kvm_fd, KVM_CREATE_VM, 0);
-	check("default VM offers GUEST_MEMFD_FLAG_MIGRATABLE",
-	      ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS) &
-	      GUEST_MEMFD_FLAG_MIGRATABLE);
 	fd = create_gmem(vm, 4096, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED |
-			 GUEST_MEMFD_FLAG_MIGRATABLE);
+			 flags);
+	if (fd < 0)
+		return -1;
 	mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (fd < 0 || mem == MAP_FAILED) {
-		check("migratable guest_memfd", 0);
-		return;
-	}
-	memset(mem, 0x3c, 4096);
-	page = mem;
-	check("move_pages moves a migratable guest_memfd page to node 1",
-	      !syscall(__NR_move_pages, 0, 1, &page, &node, &status, 0) &&
-	      status == 1 && mem[4095] == 0x3c);
-	munmap(mem, 4096);
-	close(fd);
-
-	fd = create_gmem(vm, 4096, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
-	mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (fd < 0 || mem == MAP_FAILED) {
-		check("guest_memfd without MIGRATABLE", 0);
-		return;
-	}
+	if (mem == MAP_FAILED)
+		goto out_close;
 	memset(mem, 0x3c, 4096);
 	page = mem;
 	/* Where it is now, then ask for the other node. */
-	if (syscall(__NR_move_pages, 0, 1, &page, NULL, &status, 0) || status < 0) {
-		check("node of a guest_memfd page without MIGRATABLE", 0);
-		return;
-	}
+	if (syscall(__NR_move_pages, 0, 1, &page, NULL, &status, 0) || status < 0)
+		goto out_unmap;
 	node = !status;
-	check("without the flag, move_pages leaves the page where it is",
-	      !syscall(__NR_move_pages, 0, 1, &page, &node, &status, 0) &&
-	      status != node && mem[4095] == 0x3c);
+	/* A page that could not move is counted in the return value. */
+	ret = syscall(__NR_move_pages, 0, 1, &page, &node, &status, 0);
+	if (ret >= 0 && mem[4095] == 0x3c)
+		r = !ret && status == node;
+out_unmap:
 	munmap(mem, 4096);
+out_close:
 	close(fd);
+	return r;
+}
+
+static void demo_migration(void)
+{
+	int vm = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+
+	check("default VM offers GUEST_MEMFD_FLAG_MIGRATABLE",
+	      ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS) &
+	      GUEST_MEMFD_FLAG_MIGRATABLE);
+	check("move_pages moves a migratable guest_memfd page to the other node",
+	      move_gmem_page(vm, GUEST_MEMFD_FLAG_MIGRATABLE) == 1);
+	check("without the flag, move_pages leaves the page where it is",
+	      move_gmem_page(vm, 0) == 0);
 	close(vm);
 }
 
