@@ -14,7 +14,7 @@ FRAGMENT   := config/x86_64-test-vm.config
 TESTS      := config/x86_64-tests.txt
 DEMO       := config/x86_64-demo.txt
 BENCH      := config/x86_64-bench.txt
-CMDLINE    ?= kvm.gmem_in_place_conversion=1
+CMDLINE    ?= kvm.gmem_in_place_conversion=1 init_on_free=1
 S          := scripts
 
 # arm64 leg: KVM in protected mode (pKVM) at an emulated EL2, cross-built.

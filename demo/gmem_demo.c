@@ -6,11 +6,15 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -244,6 +248,344 @@ static void demo_userfaultfd(void)
 	close(vm);
 }
 
+/*
+ * Lazy restore.  The guest (32-bit protected mode, paging off, flat
+ * segments) fills its memory with a pattern of each dword's address and a
+ * seed, stops at the snapshot point (an OUT), and after it announces that
+ * it runs again, re-reads its memory and reports the dwords it found wrong.
+ * Registers: %esi first data dword, %edi end, %ebp seed, %ecx stride of the
+ * re-reading; the snapshot carries them.
+ */
+#define RESTORE_DATA_GPA	0x1000UL	/* the code is in page 0 */
+#define RESTORE_MEM_SIZE	(RESTORE_DATA_GPA + (2UL << 20))
+#define RESTORE_PAGES		(RESTORE_MEM_SIZE / 4096)
+#define RESTORE_SEED		0x5eed0fa1
+#define PORT_SNAPSHOT		0x10
+#define PORT_RESUMED		0x11
+#define PORT_WRONG		0x12
+/* The snapshot file: registers, then guest memory from this offset. */
+#define SNAPSHOT_MEM_OFFSET	4096
+
+static const unsigned char restore_guest[] = {
+	0x89, 0xf3,				/*     mov %esi, %ebx */
+	0x69, 0xc3, 0xb1, 0x79, 0x37, 0x9e,	/* 1:  imul $0x9e3779b1, %ebx, %eax */
+	0x31, 0xe8,				/*     xor %ebp, %eax */
+	0x89, 0x03,				/*     mov %eax, (%ebx) */
+	0x83, 0xc3, 0x04,			/*     add $4, %ebx */
+	0x39, 0xfb,				/*     cmp %edi, %ebx */
+	0x72, 0xef,				/*     jb 1b */
+	0xe6, PORT_SNAPSHOT,			/*     out %al, $PORT_SNAPSHOT */
+	0xe6, PORT_RESUMED,			/*     out %al, $PORT_RESUMED */
+	0x31, 0xd2,				/*     xor %edx, %edx */
+	0x89, 0xf3,				/*     mov %esi, %ebx */
+	0x69, 0xc3, 0xb1, 0x79, 0x37, 0x9e,	/* 2:  imul $0x9e3779b1, %ebx, %eax */
+	0x31, 0xe8,				/*     xor %ebp, %eax */
+	0x39, 0x03,				/*     cmp %eax, (%ebx) */
+	0x74, 0x01,				/*     je 3f */
+	0x42,					/*     inc %edx */
+	0x01, 0xcb,				/* 3:  add %ecx, %ebx */
+	0x39, 0xfb,				/*     cmp %edi, %ebx */
+	0x72, 0xed,				/*     jb 2b */
+	0x89, 0xd0,				/*     mov %edx, %eax */
+	0xe7, PORT_WRONG,			/*     out %eax, $PORT_WRONG */
+	0xf4,					/*     hlt */
+};
+
+struct restore_snapshot {
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+};
+
+_Static_assert(sizeof(struct restore_snapshot) <= SNAPSHOT_MEM_OFFSET,
+	       "registers fit before the memory");
+
+struct restore_vm {
+	int vm, gmem, vcpu, run_size;
+	char *mem;
+	struct kvm_run *run;
+};
+
+/*
+ * A VM with one vCPU whose memory, gpa 0 to RESTORE_MEM_SIZE, is a
+ * guest_memfd created with @gmem_flags and mapped by the VMM; the memslot
+ * has KVM_MEM_USERFAULT if @bitmap is given.
+ */
+static int restore_vm_create(struct restore_vm *v, __u64 gmem_flags,
+			     unsigned long *bitmap)
+{
+	struct kvm_userspace_memory_region2 region = {
+		.flags = KVM_MEM_GUEST_MEMFD | (bitmap ? KVM_MEM_USERFAULT : 0),
+		.memory_size = RESTORE_MEM_SIZE,
+		.userfault_bitmap = (unsigned long)bitmap,
+	};
+
+	*v = (struct restore_vm){ .gmem = -1, .vcpu = -1, .mem = MAP_FAILED,
+				  .run = MAP_FAILED };
+	v->vm = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	if (v->vm < 0)
+		return -1;
+	v->gmem = create_gmem(v->vm, RESTORE_MEM_SIZE, gmem_flags);
+	if (v->gmem < 0)
+		return -1;
+	v->mem = mmap(NULL, RESTORE_MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      v->gmem, 0);
+	if (v->mem == MAP_FAILED)
+		return -1;
+	region.guest_memfd = v->gmem;
+	region.userspace_addr = (unsigned long)v->mem;
+	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION2, &region))
+		return -1;
+	v->vcpu = ioctl(v->vm, KVM_CREATE_VCPU, 0);
+	v->run_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (v->vcpu < 0 || v->run_size <= 0)
+		return -1;
+	v->run = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->vcpu, 0);
+	return v->run == MAP_FAILED ? -1 : 0;
+}
+
+static void restore_vm_destroy(struct restore_vm *v)
+{
+	if (v->run != MAP_FAILED)
+		munmap(v->run, v->run_size);
+	if (v->vcpu >= 0)
+		close(v->vcpu);
+	if (v->mem != MAP_FAILED)
+		munmap(v->mem, RESTORE_MEM_SIZE);
+	if (v->gmem >= 0)
+		close(v->gmem);
+	if (v->vm >= 0)
+		close(v->vm);
+}
+
+static void flat_segment(struct kvm_segment *seg, __u16 selector, __u8 type)
+{
+	*seg = (struct kvm_segment){
+		.limit = 0xffffffff, .selector = selector, .type = type,
+		.present = 1, .db = 1, .s = 1, .g = 1,
+	};
+}
+
+/* 32-bit protected mode, paging off, at the start of the code page. */
+static int restore_vm_boot(struct restore_vm *v)
+{
+	struct kvm_regs regs = {
+		.rip = 0, .rflags = 2, .rsi = RESTORE_DATA_GPA,
+		.rdi = RESTORE_MEM_SIZE, .rbp = RESTORE_SEED, .rcx = 4,
+	};
+	struct kvm_sregs sregs;
+
+	if (ioctl(v->vcpu, KVM_GET_SREGS, &sregs))
+		return -1;
+	flat_segment(&sregs.cs, 8, 11);		/* code, execute/read */
+	flat_segment(&sregs.ds, 16, 3);		/* data, read/write */
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	sregs.cr0 = 0x11;			/* PE | ET */
+	sregs.cr4 = 0;
+	sregs.efer = 0;
+	if (ioctl(v->vcpu, KVM_SET_SREGS, &sregs))
+		return -1;
+	return ioctl(v->vcpu, KVM_SET_REGS, &regs);
+}
+
+/* Run the guest to its snapshot point, save it to @path, destroy the VM. */
+static int restore_take_snapshot(const char *path)
+{
+	struct restore_snapshot snap;
+	struct restore_vm v;
+	int fd, ok;
+
+	ok = !restore_vm_create(&v, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,
+				NULL);
+	if (ok) {
+		memcpy(v.mem, restore_guest, sizeof(restore_guest));
+		ok = !restore_vm_boot(&v) && !ioctl(v.vcpu, KVM_RUN, 0) &&
+		     v.run->exit_reason == KVM_EXIT_IO &&
+		     v.run->io.port == PORT_SNAPSHOT;
+	}
+	check("guest filled 2 MiB, stopped at the snapshot point", ok);
+	if (ok) {
+		/* Complete the OUT (RIP moves past it) without entering the guest. */
+		v.run->immediate_exit = 1;
+		ok = ioctl(v.vcpu, KVM_RUN, 0) == -1 && errno == EINTR &&
+		     !ioctl(v.vcpu, KVM_GET_REGS, &snap.regs) &&
+		     !ioctl(v.vcpu, KVM_GET_SREGS, &snap.sregs);
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		ok = ok && fd >= 0 &&
+		     pwrite(fd, &snap, sizeof(snap), 0) == sizeof(snap) &&
+		     pwrite(fd, v.mem, RESTORE_MEM_SIZE, SNAPSHOT_MEM_OFFSET) ==
+		     RESTORE_MEM_SIZE;
+		if (fd >= 0)
+			close(fd);
+		check("registers and memory saved, VM destroyed", ok);
+	}
+	restore_vm_destroy(&v);
+	return ok ? 0 : -1;
+}
+
+struct lazy_restore {
+	char *saved;		/* guest memory in the snapshot file */
+	char *mem;		/* the guest_memfd mapping */
+	unsigned long *bitmap;	/* the memslot's userfault bitmap */
+	int uffd, stop;
+	long vcpu_pages, uffd_pages;
+};
+
+/* The page is populated: let the vCPU map it. */
+static void clear_userfault_bit(unsigned long *bitmap, unsigned long page)
+{
+	__atomic_fetch_and(&bitmap[page / 64], ~(1UL << (page % 64)), __ATOMIC_RELEASE);
+}
+
+/* Resolve the VMM's own faults on the guest_memfd mapping from the snapshot. */
+static void *restore_uffd_handler(void *arg)
+{
+	struct lazy_restore *lr = arg;
+	struct pollfd fds[2] = {
+		{ .fd = lr->uffd, .events = POLLIN },
+		{ .fd = lr->stop, .events = POLLIN },
+	};
+	struct uffdio_copy copy = { .len = 4096 };
+	struct uffd_msg msg;
+	unsigned long off;
+
+	while (poll(fds, 2, -1) >= 0 || errno == EINTR) {
+		if (fds[1].revents)
+			break;
+		if (read(lr->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+		    msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		off = (msg.arg.pagefault.address - (unsigned long)lr->mem) & ~4095UL;
+		copy.dst = (unsigned long)lr->mem + off;
+		copy.src = (unsigned long)lr->saved + off;
+		if (ioctl(lr->uffd, UFFDIO_COPY, &copy)) {
+			struct uffdio_range range = { .start = copy.dst, .len = 4096 };
+
+			/* Populated meanwhile by a vCPU exit: just wake the faulter. */
+			if (errno == EEXIST && !ioctl(lr->uffd, UFFDIO_WAKE, &range))
+				continue;
+			check("userfaultfd handler restores the page", 0);
+			exit(1);
+		}
+		clear_userfault_bit(lr->bitmap, off / 4096);
+		__atomic_fetch_add(&lr->uffd_pages, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/*
+ * Run the restored vCPU to the guest's report: each userfault exit is
+ * resolved by writing the page from the snapshot into the guest_memfd.
+ * Returns the dwords the guest found wrong, or -1.
+ */
+static long restore_run(struct restore_vm *v, struct lazy_restore *lr, int *resumed)
+{
+	struct kvm_run *run = v->run;
+	unsigned long gpa;
+	int exits;
+
+	for (exits = 0; exits < 2 * RESTORE_PAGES + 8; exits++) {
+		int r = ioctl(v->vcpu, KVM_RUN, 0);
+
+		if (r == -1 && errno == EFAULT &&
+		    run->exit_reason == KVM_EXIT_MEMORY_FAULT &&
+		    (run->memory_fault.flags & KVM_MEMORY_EXIT_FLAG_USERFAULT)) {
+			gpa = run->memory_fault.gpa;
+			if (gpa >= RESTORE_MEM_SIZE ||
+			    pwrite(v->gmem, lr->saved + gpa, 4096, gpa) != 4096)
+				return -1;
+			clear_userfault_bit(lr->bitmap, gpa / 4096);
+			lr->vcpu_pages++;
+			continue;
+		}
+		if (r || run->exit_reason != KVM_EXIT_IO)
+			return -1;
+		if (run->io.port == PORT_RESUMED)
+			*resumed = 1;
+		else if (run->io.port == PORT_WRONG)
+			return *(__u32 *)((char *)run + run->io.data_offset);
+		else
+			return -1;
+	}
+	return -1;
+}
+
+static void demo_lazy_restore(void)
+{
+	const char *path = "/tmp/gmem_demo.snapshot";
+	__u64 gmem_flags = GUEST_MEMFD_FLAG_WRITE | GUEST_MEMFD_FLAG_MMAP |
+			   GUEST_MEMFD_FLAG_INIT_SHARED;
+	unsigned long bitmap[(RESTORE_PAGES + 63) / 64] = { 0 };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct lazy_restore lr = { .bitmap = bitmap, .uffd = -1, .stop = -1 };
+	struct restore_snapshot snap;
+	struct restore_vm v;
+	int fd, ok, resumed = 0;
+	pthread_t handler;
+	unsigned long i;
+	long wrong = -1;
+
+	say("lazy restore (KVM_CAP_USERFAULT)", "%ld",
+	    ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_USERFAULT));
+	if (restore_take_snapshot(path))
+		return;
+	fd = open(path, O_RDONLY);
+	lr.saved = fd < 0 ? MAP_FAILED :
+		   mmap(NULL, RESTORE_MEM_SIZE, PROT_READ, MAP_PRIVATE, fd, SNAPSHOT_MEM_OFFSET);
+	if (lr.saved == MAP_FAILED || pread(fd, &snap, sizeof(snap), 0) != sizeof(snap)) {
+		check("snapshot read back", 0);
+		unlink(path);
+		return;
+	}
+
+	/* Nothing is restored yet: every page of the new VM is a userfault. */
+	for (i = 0; i < RESTORE_PAGES; i++)
+		bitmap[i / 64] |= 1UL << (i % 64);
+	ok = !restore_vm_create(&v, gmem_flags, bitmap);
+	check("new VM: guest_memfd with WRITE, all pages userfault", ok);
+	if (!ok)
+		goto out;
+	lr.mem = v.mem;
+	lr.uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	lr.stop = eventfd(0, EFD_CLOEXEC);
+	reg.range.start = (unsigned long)v.mem;
+	reg.range.len = RESTORE_MEM_SIZE;
+	ok = lr.uffd >= 0 && lr.stop >= 0 && !ioctl(lr.uffd, UFFDIO_API, &api) &&
+	     !ioctl(lr.uffd, UFFDIO_REGISTER, &reg) &&
+	     !pthread_create(&handler, NULL, restore_uffd_handler, &lr);
+	check("its guest_memfd mapping served by userfaultfd", ok);
+	if (!ok)
+		goto out;
+
+	/* The VMM inspects the instruction the guest resumes at. */
+	check("VMM reads the resume point: OUT to the next port",
+	      v.mem[snap.regs.rip] == (char)0xe6 &&
+	      v.mem[snap.regs.rip + 1] == PORT_RESUMED);
+	if (!ioctl(v.vcpu, KVM_SET_SREGS, &snap.sregs) &&
+	    !ioctl(v.vcpu, KVM_SET_REGS, &snap.regs))
+		wrong = restore_run(&v, &lr, &resumed);
+	eventfd_write(lr.stop, 1);
+	pthread_join(handler, NULL);
+
+	check("restored guest ran on after the snapshot point", resumed);
+	say("dwords the restored guest found wrong", "%ld", wrong);
+	check("restored guest sees its memory as it was saved", wrong == 0);
+	printf("%-44s %ld by vCPU exits, %ld by userfaultfd\n",
+	       "pages restored on demand:", lr.vcpu_pages, lr.uffd_pages);
+	check("every page restored once, by both paths",
+	      lr.vcpu_pages + lr.uffd_pages == RESTORE_PAGES &&
+	      lr.vcpu_pages > 0 && lr.uffd_pages > 0);
+out:
+	restore_vm_destroy(&v);
+	if (lr.uffd >= 0)
+		close(lr.uffd);
+	if (lr.stop >= 0)
+		close(lr.stop);
+	munmap(lr.saved, RESTORE_MEM_SIZE);
+	close(fd);
+	unlink(path);
+}
+
 int main(void)
 {
 	kvm_fd = open("/dev/kvm", O_RDWR);
@@ -264,6 +606,7 @@ int main(void)
 	demo_in_place_conversion();
 	demo_migration();
 	demo_userfaultfd();
+	demo_lazy_restore();
 
 	printf("%s: %d check(s) failed\n", failures ? "FAILED" : "done", failures);
 	return failures ? 1 : 0;
