@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the benchmark programs share: a clock, a VM, a guest_memfd, a
- * shmem baseline and shared mappings.  Every helper exits on error.
+ * What the benchmark programs share: their size and count arguments, a
+ * clock, a VM, a guest_memfd, a shmem baseline and shared mappings.  Every
+ * helper exits on error.
  */
 #ifndef GMEM_BENCH_H
 #define GMEM_BENCH_H
@@ -27,6 +28,22 @@ static inline unsigned long long now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * The arguments "SIZE_MIB COUNT" at @argv: returns the size in bytes and
+ * puts the count in *@count; exits if either is not positive, calling the
+ * count @what.
+ */
+static inline size_t parse_size_count(char **argv, int *count,
+				      const char *what)
+{
+	size_t size = strtoul(argv[0], NULL, 0) << 20;
+
+	*count = atoi(argv[1]);
+	if (!size || *count <= 0)
+		errx(2, "bad size or %s", what);
+	return size;
 }
 
 static inline int create_vm(unsigned long type)

@@ -139,10 +139,7 @@ int main(int argc, char **argv)
 	if (argc != 4)
 		errx(2, "usage: %s inplace|inplace-touch|legacy|legacy-touch|unpop SIZE_MIB ROUNDS",
 		     argv[0]);
-	size = strtoul(argv[2], NULL, 0) << 20;
-	rounds = atoi(argv[3]);
-	if (!size || rounds <= 0)
-		errx(2, "bad size or rounds");
+	size = parse_size_count(argv + 2, &rounds, "rounds");
 
 	vm_fd = create_vm(KVM_X86_SW_PROTECTED_VM);
 

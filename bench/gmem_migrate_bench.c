@@ -79,10 +79,7 @@ int main(int argc, char **argv)
 
 	if (argc != 3)
 		errx(2, "usage: %s SIZE_MIB REPS", argv[0]);
-	size = strtoul(argv[1], NULL, 0) << 20;
-	reps = atoi(argv[2]);
-	if (!size || reps <= 0)
-		errx(2, "bad size or repetitions");
+	size = parse_size_count(argv + 1, &reps, "repetitions");
 	n = size / PAGE_SIZE;
 
 	vm = create_vm(0);

@@ -138,10 +138,7 @@ int main(int argc, char **argv)
 	copy = !strcmp(argv[1], "copy");
 	if (!copy && strcmp(argv[1], "continue"))
 		errx(2, "unknown op %s", argv[1]);
-	size = strtoul(argv[2], NULL, 0) << 20;
-	reps = atoi(argv[3]);
-	if (!size || reps <= 0)
-		errx(2, "bad size or repetitions");
+	size = parse_size_count(argv + 2, &reps, "repetitions");
 	n = size / PAGE_SIZE;
 
 	/* A VMM creates a VM either way. */

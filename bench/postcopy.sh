@@ -7,8 +7,10 @@
 #     in the userfault bitmap and re-enters (-g -k -u MISSING, or -g -k -p);
 #   - anonymous memory + userfaultfd MISSING, the classic path: the vCPU
 #     thread sleeps in the fault while a handler thread restores the page
-#     with UFFDIO_COPY (-u MISSING).
-# Both restore the same pattern and the guest checks every page.  The two
+#     with UFFDIO_COPY (-u MISSING -V).
+# Both copy each page from a source built before the clock starts (the
+# pattern of the whole test memory) and the guest checks every word of every
+# page: -g and -k imply it, the classic side asks for it with -V.  The two
 # alternate in one boot, one pair per repetition (which one runs first
 # alternates too), one ratio per pair.  Prints the median ratio of pages per
 # second, KVM userfault over userfaultfd, and its spread.
@@ -23,7 +25,7 @@ copy) kuf="-g -k -u MISSING" ;;
 pwrite) kuf="-g -k -p" ;;
 *) echo "BENCH_POPULATE must be copy or pwrite" >&2; exit 1 ;;
 esac
-uffd="-u MISSING"
+uffd="-u MISSING -V"
 test=$(dirname "$0")/../demand_paging_test
 out=/tmp/bench-postcopy
 rm -rf $out && mkdir -p $out

@@ -21,6 +21,8 @@
 #include <linux/kvm.h>
 #include <linux/userfaultfd.h>
 
+#include "../bench/snapshot_guest.h"
+
 static int kvm_fd;
 static int failures;
 static sigjmp_buf sigbus_jmp;
@@ -249,176 +251,38 @@ static void demo_userfaultfd(void)
 }
 
 /*
- * Lazy restore.  The guest (32-bit protected mode, paging off, flat
- * segments) fills its memory with a pattern of each dword's address and a
- * seed, stops at the snapshot point (an OUT), and after it announces that
- * it runs again, re-reads its memory and reports the dwords it found wrong.
- * Registers: %esi first data dword, %edi end, %ebp seed, %ecx stride of the
- * re-reading; the snapshot carries them.
+ * Lazy restore of the guest of snapshot_guest.h, which re-reads its memory
+ * dword by dword.
  */
-#define RESTORE_DATA_GPA	0x1000UL	/* the code is in page 0 */
-#define RESTORE_MEM_SIZE	(RESTORE_DATA_GPA + (2UL << 20))
+#define RESTORE_MEM_SIZE	(SNAPSHOT_DATA_GPA + (2UL << 20))
 #define RESTORE_PAGES		(RESTORE_MEM_SIZE / 4096)
-#define RESTORE_SEED		0x5eed0fa1
-#define PORT_SNAPSHOT		0x10
-#define PORT_RESUMED		0x11
-#define PORT_WRONG		0x12
-/* The snapshot file: registers, then guest memory from this offset. */
-#define SNAPSHOT_MEM_OFFSET	4096
 
-static const unsigned char restore_guest[] = {
-	0x89, 0xf3,				/*     mov %esi, %ebx */
-	0x69, 0xc3, 0xb1, 0x79, 0x37, 0x9e,	/* 1:  imul $0x9e3779b1, %ebx, %eax */
-	0x31, 0xe8,				/*     xor %ebp, %eax */
-	0x89, 0x03,				/*     mov %eax, (%ebx) */
-	0x83, 0xc3, 0x04,			/*     add $4, %ebx */
-	0x39, 0xfb,				/*     cmp %edi, %ebx */
-	0x72, 0xef,				/*     jb 1b */
-	0xe6, PORT_SNAPSHOT,			/*     out %al, $PORT_SNAPSHOT */
-	0xe6, PORT_RESUMED,			/*     out %al, $PORT_RESUMED */
-	0x31, 0xd2,				/*     xor %edx, %edx */
-	0x89, 0xf3,				/*     mov %esi, %ebx */
-	0x69, 0xc3, 0xb1, 0x79, 0x37, 0x9e,	/* 2:  imul $0x9e3779b1, %ebx, %eax */
-	0x31, 0xe8,				/*     xor %ebp, %eax */
-	0x39, 0x03,				/*     cmp %eax, (%ebx) */
-	0x74, 0x01,				/*     je 3f */
-	0x42,					/*     inc %edx */
-	0x01, 0xcb,				/* 3:  add %ecx, %ebx */
-	0x39, 0xfb,				/*     cmp %edi, %ebx */
-	0x72, 0xed,				/*     jb 2b */
-	0x89, 0xd0,				/*     mov %edx, %eax */
-	0xe7, PORT_WRONG,			/*     out %eax, $PORT_WRONG */
-	0xf4,					/*     hlt */
-};
-
-struct restore_snapshot {
-	struct kvm_regs regs;
-	struct kvm_sregs sregs;
-};
-
-_Static_assert(sizeof(struct restore_snapshot) <= SNAPSHOT_MEM_OFFSET,
-	       "registers fit before the memory");
-
-struct restore_vm {
-	int vm, gmem, vcpu, run_size;
-	char *mem;
-	struct kvm_run *run;
-};
-
-/*
- * A VM with one vCPU whose memory, gpa 0 to RESTORE_MEM_SIZE, is a
- * guest_memfd created with @gmem_flags and mapped by the VMM; the memslot
- * has KVM_MEM_USERFAULT if @bitmap is given.
- */
-static int restore_vm_create(struct restore_vm *v, __u64 gmem_flags,
-			     unsigned long *bitmap)
+/* A VM with RESTORE_MEM_SIZE of guest_memfd, see snapshot_vm_create(). */
+static const char *restore_vm_create(struct snapshot_vm *v, __u64 gmem_flags,
+				     unsigned long *bitmap)
 {
-	struct kvm_userspace_memory_region2 region = {
-		.flags = KVM_MEM_GUEST_MEMFD | (bitmap ? KVM_MEM_USERFAULT : 0),
-		.memory_size = RESTORE_MEM_SIZE,
-		.userfault_bitmap = (unsigned long)bitmap,
-	};
-
-	*v = (struct restore_vm){ .gmem = -1, .vcpu = -1, .mem = MAP_FAILED,
-				  .run = MAP_FAILED };
-	v->vm = ioctl(kvm_fd, KVM_CREATE_VM, 0);
-	if (v->vm < 0)
-		return -1;
-	v->gmem = create_gmem(v->vm, RESTORE_MEM_SIZE, gmem_flags);
-	if (v->gmem < 0)
-		return -1;
-	v->mem = mmap(NULL, RESTORE_MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      v->gmem, 0);
-	if (v->mem == MAP_FAILED)
-		return -1;
-	region.guest_memfd = v->gmem;
-	region.userspace_addr = (unsigned long)v->mem;
-	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION2, &region))
-		return -1;
-	v->vcpu = ioctl(v->vm, KVM_CREATE_VCPU, 0);
-	v->run_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (v->vcpu < 0 || v->run_size <= 0)
-		return -1;
-	v->run = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->vcpu, 0);
-	return v->run == MAP_FAILED ? -1 : 0;
-}
-
-static void restore_vm_destroy(struct restore_vm *v)
-{
-	if (v->run != MAP_FAILED)
-		munmap(v->run, v->run_size);
-	if (v->vcpu >= 0)
-		close(v->vcpu);
-	if (v->mem != MAP_FAILED)
-		munmap(v->mem, RESTORE_MEM_SIZE);
-	if (v->gmem >= 0)
-		close(v->gmem);
-	if (v->vm >= 0)
-		close(v->vm);
-}
-
-static void flat_segment(struct kvm_segment *seg, __u16 selector, __u8 type)
-{
-	*seg = (struct kvm_segment){
-		.limit = 0xffffffff, .selector = selector, .type = type,
-		.present = 1, .db = 1, .s = 1, .g = 1,
-	};
-}
-
-/* 32-bit protected mode, paging off, at the start of the code page. */
-static int restore_vm_boot(struct restore_vm *v)
-{
-	struct kvm_regs regs = {
-		.rip = 0, .rflags = 2, .rsi = RESTORE_DATA_GPA,
-		.rdi = RESTORE_MEM_SIZE, .rbp = RESTORE_SEED, .rcx = 4,
-	};
-	struct kvm_sregs sregs;
-
-	if (ioctl(v->vcpu, KVM_GET_SREGS, &sregs))
-		return -1;
-	flat_segment(&sregs.cs, 8, 11);		/* code, execute/read */
-	flat_segment(&sregs.ds, 16, 3);		/* data, read/write */
-	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
-	sregs.cr0 = 0x11;			/* PE | ET */
-	sregs.cr4 = 0;
-	sregs.efer = 0;
-	if (ioctl(v->vcpu, KVM_SET_SREGS, &sregs))
-		return -1;
-	return ioctl(v->vcpu, KVM_SET_REGS, &regs);
+	return snapshot_vm_create(v, ioctl(kvm_fd, KVM_CREATE_VM, 0),
+				  ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0),
+				  RESTORE_MEM_SIZE, gmem_flags, bitmap);
 }
 
 /* Run the guest to its snapshot point, save it to @path, destroy the VM. */
 static int restore_take_snapshot(const char *path)
 {
-	struct restore_snapshot snap;
-	struct restore_vm v;
-	int fd, ok;
+	struct snapshot_vm v;
+	int ok;
 
-	ok = !restore_vm_create(&v, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED,
-				NULL);
-	if (ok) {
-		memcpy(v.mem, restore_guest, sizeof(restore_guest));
-		ok = !restore_vm_boot(&v) && !ioctl(v.vcpu, KVM_RUN, 0) &&
-		     v.run->exit_reason == KVM_EXIT_IO &&
-		     v.run->io.port == PORT_SNAPSHOT;
-	}
+	ok = !restore_vm_create(&v, GUEST_MEMFD_FLAG_MMAP |
+				GUEST_MEMFD_FLAG_INIT_SHARED, NULL) &&
+	     !snapshot_vm_boot(&v, 4) && !ioctl(v.vcpu, KVM_RUN, 0) &&
+	     v.run->exit_reason == KVM_EXIT_IO &&
+	     v.run->io.port == PORT_SNAPSHOT;
 	check("guest filled 2 MiB, stopped at the snapshot point", ok);
 	if (ok) {
-		/* Complete the OUT (RIP moves past it) without entering the guest. */
-		v.run->immediate_exit = 1;
-		ok = ioctl(v.vcpu, KVM_RUN, 0) == -1 && errno == EINTR &&
-		     !ioctl(v.vcpu, KVM_GET_REGS, &snap.regs) &&
-		     !ioctl(v.vcpu, KVM_GET_SREGS, &snap.sregs);
-		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-		ok = ok && fd >= 0 &&
-		     pwrite(fd, &snap, sizeof(snap), 0) == sizeof(snap) &&
-		     pwrite(fd, v.mem, RESTORE_MEM_SIZE, SNAPSHOT_MEM_OFFSET) ==
-		     RESTORE_MEM_SIZE;
-		if (fd >= 0)
-			close(fd);
+		ok = !snapshot_vm_save(&v, path);
 		check("registers and memory saved, VM destroyed", ok);
 	}
-	restore_vm_destroy(&v);
+	snapshot_vm_destroy(&v);
 	return ok ? 0 : -1;
 }
 
@@ -477,7 +341,8 @@ static void *restore_uffd_handler(void *arg)
  * resolved by writing the page from the snapshot into the guest_memfd.
  * Returns the dwords the guest found wrong, or -1.
  */
-static long restore_run(struct restore_vm *v, struct lazy_restore *lr, int *resumed)
+static long restore_run(struct snapshot_vm *v, struct lazy_restore *lr,
+			int *resumed)
 {
 	struct kvm_run *run = v->run;
 	unsigned long gpa;
@@ -518,8 +383,8 @@ static void demo_lazy_restore(void)
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
 	struct lazy_restore lr = { .bitmap = bitmap, .uffd = -1, .stop = -1 };
-	struct restore_snapshot snap;
-	struct restore_vm v;
+	struct snapshot snap;
+	struct snapshot_vm v;
 	int fd, ok, resumed = 0;
 	pthread_t handler;
 	unsigned long i;
@@ -561,8 +426,7 @@ static void demo_lazy_restore(void)
 	check("VMM reads the resume point: OUT to the next port",
 	      v.mem[snap.regs.rip] == (char)0xe6 &&
 	      v.mem[snap.regs.rip + 1] == PORT_RESUMED);
-	if (!ioctl(v.vcpu, KVM_SET_SREGS, &snap.sregs) &&
-	    !ioctl(v.vcpu, KVM_SET_REGS, &snap.regs))
+	if (!snapshot_vm_set_regs(&v, &snap))
 		wrong = restore_run(&v, &lr, &resumed);
 	eventfd_write(lr.stop, 1);
 	pthread_join(handler, NULL);
@@ -576,7 +440,7 @@ static void demo_lazy_restore(void)
 	      lr.vcpu_pages + lr.uffd_pages == RESTORE_PAGES &&
 	      lr.vcpu_pages > 0 && lr.uffd_pages > 0);
 out:
-	restore_vm_destroy(&v);
+	snapshot_vm_destroy(&v);
 	if (lr.uffd >= 0)
 		close(lr.uffd);
 	if (lr.stop >= 0)
