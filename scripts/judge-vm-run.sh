@@ -6,6 +6,7 @@ set -euo pipefail
 console=${1:?usage: judge-vm-run.sh CONSOLE_LOG RESULT_DIR QEMU_STATUS}
 results=${2:?}
 qemu_rc=${3:?}
+here=$(dirname "$(realpath "$0")")
 
 tr -d '\r' < "$console" > "$results/console.txt"
 grep -E '^(TAP version|1\.\.|ok |not ok |# )' "$results/console.txt" |
@@ -19,9 +20,10 @@ failed=$(grep -cE '^not ok ' "$results/tap.txt" || true)
 passed=$((passed - skipped))
 planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$results/tap.txt" | head -n 1)
 
-# Kernel reports, matched on kernel log lines only (they carry a timestamp).
-splat='(WARNING:|BUG:|Oops|kernel BUG at|general protection fault|Unable to handle kernel|Internal error:|Kernel panic|KASAN:|UBSAN:|INFO: (possible|task .* blocked|rcu)|suspicious RCU usage|inconsistent lock state|circular locking dependency|Call [Tt]race:)'
-grep -E "^\[ *[0-9]+\.[0-9]+\] .*$splat" "$results/console.txt" | sort -u > "$results/splats.txt" || true
+# Kernel reports, matched on kernel log lines only (they carry a timestamp),
+# with the patterns the guest runner uses after each test.
+grep -E '^\[ *[0-9]+\.[0-9]+\] ' "$results/console.txt" |
+	grep -Ef "$here/../guest/kernel-report-patterns" | sort -u > "$results/splats.txt" || true
 
 problems=()
 if [ -s "$results/splats.txt" ]; then

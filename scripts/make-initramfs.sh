@@ -19,6 +19,7 @@ cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$here/../guest/init" "$root/init"
 cp "$here/../guest/kvm-load" "$root/bin/kvm-load"
+cp "$here/../guest/kernel-report-patterns" "$root/etc/"
 find "$kout" -name '*.ko' -exec cp {} "$root/lib/modules/" \;
 for list in "$@"; do
 	cp "$list" "$root/etc/"
