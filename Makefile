@@ -17,6 +17,14 @@ BENCH      := config/x86_64-bench.txt
 CMDLINE    ?= kvm.gmem_in_place_conversion=1 init_on_free=1
 S          := scripts
 
+# KASAN leg: the x86_64 kernel plus KASAN and kmemleak, running the host-side
+# tests and the stress test with the x86_64 selftest binaries.
+KOUT_KASAN     := $(BUILD)/kernel-kasan
+BZIMAGE_KASAN  := $(KOUT_KASAN)/arch/x86/boot/bzImage
+FRAGMENT_KASAN := $(FRAGMENT),config/x86_64-kasan.config
+TESTS_KASAN    := config/x86_64-kasan-tests.txt
+STRESS         := config/x86_64-stress.txt
+
 # arm64 leg: KVM in protected mode (pKVM) at an emulated EL2, cross-built.
 CROSS_ARM64    ?= aarch64-linux-gnu-
 KOUT_ARM64     := $(BUILD)/kernel-arm64
@@ -28,7 +36,8 @@ CMDLINE_ARM64  ?= kvm.gmem_in_place_conversion=1
 
 .PHONY: all demo check deps base tree export kernel selftests initramfs \
 	vm-test bench checkpatch check-bisect clean help \
-	kernel-arm64 selftests-arm64 initramfs-arm64 vm-test-arm64
+	kernel-arm64 selftests-arm64 initramfs-arm64 vm-test-arm64 \
+	kernel-kasan initramfs-kasan vm-test-kasan stress
 
 # The x86_64 demo, then the arm64 leg, whose tests show the pKVM side.
 all: demo vm-test-arm64
@@ -42,6 +51,9 @@ help:
 	@echo "make bench      run the benchmarks in the test VM"
 	@echo "make check-bisect  build the kernel and selftests at every patch"
 	@echo "make vm-test-arm64  run the arm64 (pKVM) tests in the arm64 test VM"
+	@echo "make vm-test-kasan  run the host-side tests and the stress test on a"
+	@echo "                KASAN + kmemleak kernel (x86_64)"
+	@echo "make stress     the stress test 20 times, on both x86_64 kernels"
 	@echo "make kernel | selftests | vm-test | checkpatch | clean"
 	@echo "make kernel-arm64 | selftests-arm64"
 
@@ -94,6 +106,33 @@ demo: initramfs
 	@$(S)/run-vm.sh x86_64 $(BZIMAGE) $(BUILD)/initramfs-x86_64.cpio.gz \
 		$(notdir $(DEMO)) $(RESULTS)/demo "$(CMDLINE)"
 
+kernel-kasan: tree
+	@echo "kernel-kasan: building $(BZIMAGE_KASAN)"
+	@$(S)/timed.sh $(RESULTS)/timings.txt kernel-kasan \
+		$(S)/build-kernel.sh $(TREE) $(KOUT_KASAN) $(FRAGMENT_KASAN) x86_64
+
+initramfs-kasan: selftests kernel-kasan
+	@$(S)/make-initramfs.sh $(BUILD)/initramfs-kasan.cpio.gz \
+		$$(command -v busybox) $(KOUT_KASAN) $(STOUT) $(TESTS_KASAN)
+
+vm-test-kasan: initramfs-kasan
+	@echo "vm-test-kasan: booting the KASAN test VM (TCG, nested SVM)"
+	@$(S)/timed.sh $(RESULTS)/timings.txt vm-test-kasan \
+		$(S)/run-vm.sh x86_64 $(BZIMAGE_KASAN) $(BUILD)/initramfs-kasan.cpio.gz \
+		$(notdir $(TESTS_KASAN)) $(RESULTS)/vm-test-kasan "$(CMDLINE)"
+
+stress: selftests kernel-kasan
+	@$(S)/make-initramfs.sh $(BUILD)/initramfs-stress.cpio.gz \
+		$$(command -v busybox) $(KOUT) $(STOUT) $(STRESS)
+	@$(S)/make-initramfs.sh $(BUILD)/initramfs-stress-kasan.cpio.gz \
+		$$(command -v busybox) $(KOUT_KASAN) $(STOUT) $(STRESS)
+	@echo "stress: $(STRESS) on the lockdep kernel"
+	@$(S)/run-vm.sh x86_64 $(BZIMAGE) $(BUILD)/initramfs-stress.cpio.gz \
+		$(notdir $(STRESS)) $(RESULTS)/stress "$(CMDLINE)"
+	@echo "stress: $(STRESS) on the KASAN kernel"
+	@$(S)/run-vm.sh x86_64 $(BZIMAGE_KASAN) $(BUILD)/initramfs-stress-kasan.cpio.gz \
+		$(notdir $(STRESS)) $(RESULTS)/stress-kasan "$(CMDLINE)"
+
 kernel-arm64: tree
 	@echo "kernel-arm64: building $(IMAGE_ARM64)"
 	@$(S)/timed.sh $(RESULTS)/timings.txt kernel-arm64 \
@@ -129,7 +168,7 @@ checkpatch: tree
 
 check: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
-	@$(S)/timed.sh $(RESULTS)/timings.txt check $(MAKE) -k --no-print-directory checkpatch vm-test bench vm-test-arm64
+	@$(S)/timed.sh $(RESULTS)/timings.txt check $(MAKE) -k --no-print-directory checkpatch vm-test bench vm-test-arm64 vm-test-kasan
 	@cat $(RESULTS)/timings.txt
 	@$(S)/summarize.sh $(RESULTS)
 
