@@ -42,7 +42,7 @@ CMDLINE_ARM64  ?= kvm.gmem_in_place_conversion=1
 .PHONY: all demo check deps base tree export kernel selftests initramfs \
 	vm-test bench checkpatch check-bisect clean help \
 	kernel-arm64 selftests-arm64 initramfs-arm64 vm-test-arm64 \
-	kernel-kasan initramfs-kasan vm-test-kasan stress
+	kernel-kasan initramfs-kasan vm-test-kasan stress b4
 
 # The x86_64 demo, then the arm64 leg, whose tests show the pKVM side.
 all: demo vm-test-arm64
@@ -59,6 +59,7 @@ help:
 	@echo "make vm-test-kasan  run the host-side tests and the stress test on a"
 	@echo "                KASAN + kmemleak kernel (x86_64)"
 	@echo "make stress     the stress test 20 times, on both x86_64 kernels"
+	@echo "make b4         write the series' mails with b4, offline, to $(RESULTS)/b4"
 	@echo "make kernel | selftests | vm-test | checkpatch | clean"
 	@echo "make kernel-arm64 | selftests-arm64"
 
@@ -167,13 +168,16 @@ check-bisect: tree
 	@$(S)/check-bisect.sh $(TREE) $(BUILD)/bisect-arm64 $(FRAGMENT_ARM64) $(TESTS_ARM64) \
 		arm64 $(CROSS_ARM64)
 
+b4: tree
+	@$(S)/b4-send.sh $(TREE) $$(git -C $(TREE) log --format=%H --grep='(base tree)' -1) $(RESULTS)/b4
+
 checkpatch: tree
 	@mkdir -p $(RESULTS)
 	@$(S)/checkpatch.sh $(TREE) patches $(RESULTS)/checkpatch.txt
 
 check: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
-	@$(S)/timed.sh $(RESULTS)/timings.txt check $(MAKE) -k --no-print-directory checkpatch vm-test bench vm-test-arm64 vm-test-kasan
+	@$(S)/timed.sh $(RESULTS)/timings.txt check $(MAKE) -k --no-print-directory checkpatch b4 vm-test bench vm-test-arm64 vm-test-kasan
 	@cat $(RESULTS)/timings.txt
 	@$(S)/summarize.sh $(RESULTS)
 

@@ -7,7 +7,7 @@ set -euo pipefail
 # shellcheck source=scripts/debian-apt.sh
 . "$(dirname "$(realpath "$0")")/debian-apt.sh"
 pkgs=(build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils rsync
-      perl python3-ply python3-git git ccache busybox-static shellcheck
+      perl python3-ply python3-git git ccache busybox-static shellcheck b4
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 qemu_pkgs=(qemu-system-x86 qemu-system-arm)
 qemu_min=1:10.0
