@@ -42,7 +42,7 @@ CMDLINE_ARM64  ?= kvm.gmem_in_place_conversion=1
 .PHONY: all demo check deps base tree export kernel selftests initramfs \
 	vm-test bench checkpatch check-bisect clean help \
 	kernel-arm64 selftests-arm64 initramfs-arm64 vm-test-arm64 \
-	kernel-kasan initramfs-kasan vm-test-kasan stress b4
+	kernel-kasan initramfs-kasan vm-test-kasan stress stress-lockdep stress-kasan b4
 
 # The x86_64 demo, then the arm64 leg, whose tests show the pKVM side.
 all: demo vm-test-arm64
@@ -127,16 +127,24 @@ vm-test-kasan: initramfs-kasan
 		$(S)/run-vm.sh x86_64 $(BZIMAGE_KASAN) $(BUILD)/initramfs-kasan.cpio.gz \
 		$(notdir $(TESTS_KASAN)) $(RESULTS)/vm-test-kasan "$(CMDLINE_KASAN)"
 
-stress: selftests kernel-kasan
+# Both runs happen even if the first fails (make -k).
+stress:
+	@$(MAKE) -k --no-print-directory stress-lockdep stress-kasan
+
+stress-lockdep: selftests
 	@$(S)/make-initramfs.sh $(BUILD)/initramfs-stress.cpio.gz \
 		$$(command -v busybox) $(KOUT) $(STOUT) $(STRESS)
+	@echo "stress: $(STRESS) on the lockdep kernel"
+	@$(S)/timed.sh $(RESULTS)/timings.txt stress-lockdep \
+		$(S)/run-vm.sh x86_64 $(BZIMAGE) $(BUILD)/initramfs-stress.cpio.gz \
+		$(notdir $(STRESS)) $(RESULTS)/stress "$(CMDLINE)"
+
+stress-kasan: selftests kernel-kasan
 	@$(S)/make-initramfs.sh $(BUILD)/initramfs-stress-kasan.cpio.gz \
 		$$(command -v busybox) $(KOUT_KASAN) $(STOUT) $(STRESS)
-	@echo "stress: $(STRESS) on the lockdep kernel"
-	@$(S)/run-vm.sh x86_64 $(BZIMAGE) $(BUILD)/initramfs-stress.cpio.gz \
-		$(notdir $(STRESS)) $(RESULTS)/stress "$(CMDLINE)"
 	@echo "stress: $(STRESS) on the KASAN kernel"
-	@$(S)/run-vm.sh x86_64 $(BZIMAGE_KASAN) $(BUILD)/initramfs-stress-kasan.cpio.gz \
+	@$(S)/timed.sh $(RESULTS)/timings.txt stress-kasan \
+		$(S)/run-vm.sh x86_64 $(BZIMAGE_KASAN) $(BUILD)/initramfs-stress-kasan.cpio.gz \
 		$(notdir $(STRESS)) $(RESULTS)/stress-kasan "$(CMDLINE_KASAN)"
 
 kernel-arm64: tree
@@ -169,7 +177,9 @@ check-bisect: tree
 		arm64 $(CROSS_ARM64)
 
 b4: tree
-	@$(S)/b4-send.sh $(TREE) $$(git -C $(TREE) log --format=%H --grep='(base tree)' -1) $(RESULTS)/b4
+	@base=$$(git -C $(TREE) log --format=%H --grep='(base tree)' -1) && \
+	[ -n "$$base" ] || { echo "b4: no base commit in $(TREE)"; exit 1; } && \
+	$(S)/b4-send.sh $(TREE) "$$base" $(RESULTS)/b4
 
 checkpatch: tree
 	@mkdir -p $(RESULTS)

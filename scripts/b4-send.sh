@@ -13,8 +13,9 @@
 # get_maintainer.pl runs in TREE's work tree, read-only, with b4's default
 # options, after checking that its MAINTAINERS, get_maintainer.pl and
 # .mailmap are those of the commits.
-# The identity is the one TREE's git config gives (user.name, user.email);
-# git and b4 see no other configuration (global/system config is ignored).
+# The identity is the one TREE's git config gives (user.name, user.email),
+# else the author of the series' last commit; in the clone, git and b4 see
+# no other configuration (global and system config are ignored there).
 #
 # Fails, before running b4, when the cover letter is a placeholder or a
 # commit lacks a Signed-off-by: of its author; and after, when
@@ -48,9 +49,13 @@ count=$(git_tree rev-list --count "$base..$head")
 	say "warning: $tree has uncommitted changes; the mails are made from its commits only"
 say "$count patches on $branch since $(git_tree log -1 --format='%h ("%s")' "$base")"
 
-# The identity: TREE's, whichever config file gives it.
-name=$(git_tree config user.name) || die "$tree: git config user.name is not set"
-email=$(git_tree config user.email) || die "$tree: git config user.email is not set"
+# The identity: TREE's git config (any of its files), else the author of
+# the series' last commit (nothing is sent; it only fills From: and Cc:).
+if ! name=$(git_tree config user.name) || ! email=$(git_tree config user.email); then
+	name=$(git_tree log -1 --format=%an "$head")
+	email=$(git_tree log -1 --format=%ae "$head")
+	say "warning: no git identity in $tree; using the series' author"
+fi
 say "identity: $name <$email>"
 
 # Check 1: the cover letter, the branch description: "subject", a blank
@@ -101,11 +106,13 @@ fail_log() { echo "--- last lines of the b4 log:" >&2; tail -n 30 "$log" >&2; di
 # Only the configuration set below: no global or system git config (an
 # editor, a sendemail identity, b4 settings of whoever runs this).
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+# b4 keeps a cache; keep it in the work directory too.
+export XDG_CACHE_HOME=$work/cache
 git_clone() { git -C "$clone" "$@"; }
 b4_run() { (cd "$clone" && b4 --offline-mode --no-interactive --no-stdin "$@"); }
 
 say "cloning $tree ($branch, top-level files only) into $work"
-git clone -q --no-hardlinks --sparse --single-branch --branch "$branch" "$tree" "$clone"
+git clone -q --sparse --single-branch --branch "$branch" "$tree" "$clone"
 [ "$(git_clone rev-parse HEAD)" = "$head" ] || die "$branch moved in $tree during the run; run again"
 
 # get_maintainer.pl as b4 would run it from the top of a kernel tree: TREE's.

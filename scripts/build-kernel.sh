@@ -26,7 +26,8 @@ mkdir -p "$out"
 # kbuild is silent with -s; say every minute that it is still going.
 progress() {
 	local start=$SECONDS
-	while sleep 60; do
+	trap 'kill "$!" 2>/dev/null; exit' TERM
+	while sleep 60 & wait "$!"; do
 		echo "build-kernel: $arch: $(( (SECONDS - start) / 60 )) min, $(find "$out" -name '*.o' | wc -l) objects built" >&2
 	done
 }
@@ -36,7 +37,11 @@ trap 'kill "$ticker" 2>/dev/null' EXIT
 
 fragment=$(realpath "$out")/fragment.config
 IFS=, read -ra parts <<< "$fragments"
-cat "${parts[@]}" > "$fragment"
+# Joined, with only the last setting of each option kept.
+cat "${parts[@]}" | tac |
+	awk 'match($0, /CONFIG_[A-Za-z0-9_]+/) && /^(# )?CONFIG_/ {
+		if (seen[substr($0, RSTART, RLENGTH)]++) next
+	} 1' | tac > "$fragment"
 "${kmake[@]}" KCONFIG_ALLCONFIG="$fragment" allnoconfig
 "$here/check-config.sh" "$fragment" "$out/.config" "$tree"
 "${kmake[@]}" headers_install INSTALL_HDR_PATH="$(realpath -m "$out")/usr"
