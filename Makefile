@@ -44,8 +44,11 @@ CMDLINE_ARM64  ?= kvm.gmem_in_place_conversion=1
 	kernel-arm64 selftests-arm64 initramfs-arm64 vm-test-arm64 \
 	kernel-kasan initramfs-kasan vm-test-kasan stress stress-lockdep stress-kasan b4
 
-# The x86_64 demo, then the arm64 leg, whose tests show the pKVM side.
+# The x86_64 demo, then the arm64 leg, whose tests show the pKVM side,
+# then one line per feature with what each showed.
 all: demo vm-test-arm64
+	@echo
+	@$(S)/feature-table.sh $(RESULTS)
 
 help:
 	@echo "make            build the patched kernels, boot them, run the demo"
