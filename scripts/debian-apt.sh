@@ -38,3 +38,10 @@ private_apt() {
 		apt_opts+=(-o "APT::Architectures::=$arch")
 	done
 }
+
+# private_apt_src DIR SUITE: as private_apt, for the source packages of
+# SUITE (deb-src only, for apt-get source); sets apt_opts.
+private_apt_src() {
+	private_apt "$1" "$2" "$(dpkg --print-architecture)" || return 1
+	sed -i 's/^deb /deb-src /' "$1/sources.list"
+}
