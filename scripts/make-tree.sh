@@ -44,6 +44,10 @@ else
 	perl -0pi -e 's/\n*#\n# Debian packaging:.*\z/\n/s' "$tree/.gitignore"
 	git_tree init -q -b base
 	git_tree config core.autocrlf false
+	# No background gc: after the first commit of the whole tree, git am
+	# would start one that repacks objects while other steps (b4-send.sh's
+	# clone) read them.
+	git_tree config gc.auto 0
 	git_tree add -A -f .
 	version=$(make -s -C "$tree" kernelversion 2>/dev/null || echo unknown)
 	GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
