@@ -46,9 +46,10 @@ CMDLINE_ARM64  ?= kvm.gmem_in_place_conversion=1
 
 # The x86_64 demo, then the arm64 leg, whose tests show the pKVM side,
 # then one line per feature with what each showed.
-all: demo vm-test-arm64
-	@echo
-	@$(S)/feature-table.sh $(RESULTS)
+all:
+	@rc=0; $(MAKE) --no-print-directory demo || rc=1; \
+	$(MAKE) --no-print-directory vm-test-arm64 || rc=1; \
+	echo; $(S)/feature-table.sh $(RESULTS); exit $$rc
 
 help:
 	@echo "make            build the patched kernels, boot them, run the demo"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Build C files of a kernel tree that has been built once into OUT_DIR again,
-# one at a time, with sparse (C=2) and the extra warnings of W=1 (which
-# include kernel-doc's), and print each warning and error as
+# one at a time, with sparse (C=2) and the extra warnings of W=1, and print
+# each compiler and sparse warning and error (kernel-doc's "Warning:" lines
+# are not picked up yet) as
 # "FILE<TAB>WHERE<TAB>KIND: MESSAGE<TAB>LINE", FILE being the file built and
 # WHERE the file the diagnostic points at (a header, say), both relative to
 # the tree, and LINE its line (and column).  A file that does not build

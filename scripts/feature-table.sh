@@ -41,7 +41,7 @@ row() {
 	printf '%-44s %-10s %s\n' "$feature" "$(demo_says "$@")" "$(arm64_says "$test")"
 }
 
-printf '%-44s %-10s %s\n' "feature" "x86_64" "arm64 (pKVM)"
+printf '%-44s %-10s %s\n' "feature" "x86_64" "arm64 test"
 row "in-place conversion, contents kept" arm64/pkvm_gmem_test \
 	"page 1 converted to private in place" "its neighbours stay shared" \
 	"converted back to shared, contents kept"

@@ -19,6 +19,7 @@ say() { echo "fetch-sparse: $*" >&2; }
 # shellcheck source=scripts/debian-apt.sh
 . "$(dirname "$(realpath "$0")")/debian-apt.sh"
 
+mkdir -p "$cache"
 # The newest one built before, if any: nothing to fetch.
 installed=$(find "$cache" -maxdepth 3 -path "$cache/sparse-*/bin/sparse" -type f -perm -u+x \
 		2>/dev/null | sort -V | tail -n 1)

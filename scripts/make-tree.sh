@@ -44,16 +44,16 @@ else
 	perl -0pi -e 's/\n*#\n# Debian packaging:.*\z/\n/s' "$tree/.gitignore"
 	git_tree init -q -b base
 	git_tree config core.autocrlf false
-	# No background gc: after the first commit of the whole tree, git am
-	# would start one that repacks objects while other steps (b4-send.sh's
-	# clone) read them.
-	git_tree config gc.auto 0
 	git_tree add -A -f .
 	version=$(make -s -C "$tree" kernelversion 2>/dev/null || echo unknown)
 	GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
 		git_tree commit -q --no-verify -m "Linux $version (base tree)"
 	git_tree checkout -q -b series
 fi
+# No background gc (in new trees and in trees made before this line): after
+# the first commit of the whole tree, git am would start one that repacks
+# objects while other steps (b4-send.sh's clone) read them.
+git_tree config gc.auto 0
 
 # The cover letter's subject and text become the branch description, which
 # 'make export' turns back into the cover letter.
