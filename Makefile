@@ -174,11 +174,11 @@ vm-test-arm64: initramfs-arm64
 		$(notdir $(TESTS_ARM64)) $(RESULTS)/vm-test-arm64 "$(CMDLINE_ARM64)"
 
 check-bisect: tree
-	@$(S)/fetch-sparse.sh $(CACHE) >/dev/null
+	@$(S)/fetch-sparse.sh $(CACHE) $(TREE) >/dev/null
 	@echo "check-bisect: x86_64"
-	@SPARSE=$$($(S)/fetch-sparse.sh $(CACHE)) $(S)/check-bisect.sh $(TREE) $(BUILD)/bisect $(FRAGMENT) $(TESTS) x86_64
+	@SPARSE=$$($(S)/fetch-sparse.sh $(CACHE) $(TREE)) $(S)/check-bisect.sh $(TREE) $(BUILD)/bisect $(FRAGMENT) $(TESTS) x86_64
 	@echo "check-bisect: arm64"
-	@SPARSE=$$($(S)/fetch-sparse.sh $(CACHE)) $(S)/check-bisect.sh $(TREE) $(BUILD)/bisect-arm64 $(FRAGMENT_ARM64) $(TESTS_ARM64) \
+	@SPARSE=$$($(S)/fetch-sparse.sh $(CACHE) $(TREE)) $(S)/check-bisect.sh $(TREE) $(BUILD)/bisect-arm64 $(FRAGMENT_ARM64) $(TESTS_ARM64) \
 		arm64 $(CROSS_ARM64)
 
 b4: tree

@@ -16,14 +16,17 @@
 #     kernel's locking does.  control / quiet is what conversions that share
 #     nothing with the guest cost it; busy / control is what sharing the
 #     file, the VM and its vCPU adds, the converter's own extra CPU time
-#     (its share is printed for both) included;
+#     (its share is printed for both) included.  Run twice: on fresh
+#     pages, whose first touch allocates them and takes the invalidate_lock
+#     for read, like the conversion, and on pages that fallocate() put in
+#     the file first, whose faults take no lock the converter holds;
 #  3. a hybrid memslot, THP-backed shared half and guest_memfd private
 #     half: the number of 2MiB mappings the shared half got, in place (and
 #     in legacy mode for comparison).  With in-place conversion the shared
 #     half has to get one: FAIL (exit status 1) if it got none.
-# Environment: BENCH_REPS (9), BENCH_MIB (8), BENCH_ROUNDS (1, of 1.),
+# Environment: BENCH_REPS (11), BENCH_MIB (8), BENCH_ROUNDS (1, of 1.),
 # BENCH_CONTEND_ROUNDS (2, of 2.), BENCH_RATE (20).
-reps=${BENCH_REPS:-9}
+reps=${BENCH_REPS:-11}
 mib=${BENCH_MIB:-8}
 rounds=${BENCH_ROUNDS:-1}
 contend_rounds=${BENCH_CONTEND_ROUNDS:-2}
@@ -49,7 +52,8 @@ legacy() {
 }
 
 contend() {
-	run contend "$mib" "$contend_rounds" "$rate" >> $out/contend
+	run contend "$mib" "$contend_rounds" "$rate" fresh >> $out/contend
+	run contend "$mib" "$contend_rounds" "$rate" present >> $out/contend-present
 }
 
 kvm-load gmem_in_place_conversion=1 || exit 1
@@ -114,6 +118,13 @@ spread "  control converter rate, pairs per second" $out/contend 11 ""
 spread "  control converter CPU share" $out/contend 12 "%"
 ratio "in place, busy / control, what sharing the file, the VM and its vCPU adds" \
 	$out/contend 4 $out/contend 5
+echo "raw, pages allocated with fallocate() before the guest touches them (same fields):"
+cat $out/contend-present
+ratio "in place, pages present in the file, busy / quiet (no invalidate_lock on these faults)" \
+	$out/contend-present 4 $out/contend-present 3
+spread "  busy converter rate, pairs per second (at most $rate)" $out/contend-present 8 ""
+ratio "in place, pages present in the file, control / quiet" \
+	$out/contend-present 5 $out/contend-present 3
 
 echo "raw (mode pages_2m KiB-of-THP-behind-the-shared-half):"
 cat $out/hybrid-legacy $out/hybrid

@@ -14,8 +14,13 @@
  *       KVM_SET_MEMORY_ATTRIBUTES without (=0).  Chunks of FAULT_CHUNK
  *       pages; the figure is the median chunk, which is less sensitive
  *       than the mean to the host's scheduler taking the CPU from QEMU.
- *   contend SIZE_MIB ROUNDS PAIRS_PER_S
- *       in place; the guest_memfd has CONVERT_SIZE more bytes, populated,
+ *   contend SIZE_MIB ROUNDS PAIRS_PER_S [fresh|present]
+ *       in place; with "present", the pages the guest touches are
+ *       allocated with fallocate() first, so that its faults find them in
+ *       the file (no allocation, no invalidate_lock), else (fresh, the
+ *       default) each first touch allocates, which takes the
+ *       invalidate_lock for read.  The guest_memfd has CONVERT_SIZE more
+ *       bytes, populated,
  *       after the range the guest touches, inside the memslot but never
  *       touched by the guest, and a second VM has a guest_memfd of that
  *       size.  Chunk after chunk (CONTEND_CHUNK pages), another thread
@@ -394,7 +399,8 @@ static void *convert_loop(void *arg)
 	return NULL;
 }
 
-static void bench_contend(size_t size, int rounds, unsigned long rate)
+static void bench_contend(size_t size, int rounds, unsigned long rate,
+			  bool present)
 {
 	size_t chunks = size / (CONTEND_CHUNK * PAGE_SIZE), gmem_size = size + CONVERT_SIZE;
 	unsigned long long ns[NR_PHASES] = { 0 }, second = 0, start;
@@ -418,6 +424,9 @@ static void bench_contend(size_t size, int rounds, unsigned long rate)
 		vm_create(&v, gmem_size, gmem_size, shared, size,
 			  CONTEND_CHUNK * PAGE_SIZE);
 		populate(v.gmem, size);
+		/* Pages in the file but never mapped: no allocation on touch. */
+		if (present && fallocate(v.gmem, FALLOC_FL_KEEP_SIZE, 0, size))
+			err(1, "fallocate");
 		vm_create(&other, CONVERT_SIZE, CONVERT_SIZE, shared, 0, 0);
 		populate(other.gmem, 0);
 		conv.gmem[SAME] = v.gmem;
@@ -571,7 +580,8 @@ int main(int argc, char **argv)
 {
 	bool fault = argc == 5 && !strcmp(argv[1], "fault") &&
 		     is_mode(argv[2], "inplace", "legacy");
-	bool contend = argc == 5 && !strcmp(argv[1], "contend");
+	bool contend = (argc == 5 || argc == 6) && !strcmp(argv[1], "contend") &&
+		       (argc == 5 || is_mode(argv[5], "fresh", "present"));
 	bool hybrid = argc == 3 && !strcmp(argv[1], "hybrid") &&
 		      is_mode(argv[2], "inplace", "legacy");
 	int kvm, rounds = 0, size_arg = fault ? 3 : 2;
@@ -581,7 +591,7 @@ int main(int argc, char **argv)
 
 	if (!fault && !contend && !hybrid)
 		errx(2, "usage: %s fault inplace|legacy SIZE_MIB ROUNDS\n"
-		     "       %s contend SIZE_MIB ROUNDS PAIRS_PER_S\n"
+		     "       %s contend SIZE_MIB ROUNDS PAIRS_PER_S [fresh|present]\n"
 		     "       %s hybrid inplace|legacy", argv[0], argv[0], argv[0]);
 	legacy = !contend && !strcmp(argv[2], "legacy");
 	if (!hybrid) {
@@ -610,7 +620,8 @@ int main(int argc, char **argv)
 	if (fault)
 		bench_fault(argv[2], size, rounds, legacy);
 	else if (contend)
-		bench_contend(size, rounds, rate);
+		bench_contend(size, rounds, rate,
+			      argc == 6 && !strcmp(argv[5], "present"));
 	else
 		bench_hybrid(argv[2], legacy);
 	return 0;

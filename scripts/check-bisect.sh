@@ -1,13 +1,22 @@
 #!/bin/bash
 # Build the kernel (and the selftests of the test list) at every commit of
-# the series, so that each patch is known to build on its own.  The C files
-# a patch adds or changes (those kbuild builds for this configuration) are
-# then built again with sparse (C=2) and W=1, as they were at the patch's
+# the series, so that each patch is known to build on its own, and check
+# each patch with sparse and W=1 (compiler warnings and kernel-doc):
+# the objects it concerns are built again so, at the patch and at its
 # parent, and the patch fails on a warning that the parent did not have.
-# Warnings are told apart by the file built, the file they point at and
-# their text, not their line, which the patch may move; in a file new with
-# the patch, only warnings in files the patch touches count.  Each patch's
-# diagnostics with their lines are in WORK_DIR/sparse/N.log.
+# The objects a patch concerns are those (built for this configuration) of
+# the C files it adds or changes and, when it changes headers, those whose
+# dependencies (kbuild's .cmd files) include one of them; the latter only
+# among the KVM objects (virt/kvm and arch/ARCH/kvm), so that a header
+# included everywhere (include/linux/kvm_host.h) checks KVM, not the
+# kernel.  The first patch's parent is built first (unless the work dir
+# holds a build of it), so that its check has a baseline; the results of
+# a patch's check serve as the next patch's baseline.
+# Warnings are told apart by the object built, the file they point at and
+# their text, not their line, which the patch may move; in an object new to
+# the check, only warnings in files the patch touches count.  Each patch's
+# make output is in WORK_DIR/sparse/N.log, the warnings compared (see
+# check-sparse.sh) in N.parent and N.commit.
 # Usage: check-bisect.sh TREE WORK_DIR FRAGMENT TEST_LIST ARCH [CROSS_COMPILE]
 # Environment: BISECT_FIRST, BISECT_LAST: the numbers of the first and the
 # last patch to build (default: all).  SPARSE: the sparse binary (default:
@@ -21,106 +30,247 @@ list=${4:?$usage}
 arch=${5:?$usage}
 cross=${6:-}
 here=$(dirname "$(realpath "$0")")
+case $arch in
+x86_64|i386) srcarch=x86 ;;
+*) srcarch=$arch ;;
+esac
 
+start_all=$SECONDS
 base=$(git -C "$tree" rev-list --max-parents=0 HEAD)
 # The tree and the output are named as for the main build (../linux seen
 # from kernel-ARCH), so that ccache, which keeps paths relative to the
 # tree, finds what the main build compiled.
 mkdir -p "$work"
 if [ ! -e "$work/linux/.git" ]; then
+	echo "check-bisect: $(date +%T) a work tree in $work/linux" >&2
 	git -C "$tree" worktree add -q --detach "$work/linux" "$base"
 fi
 
 sparse=${SPARSE:-}
 if [ -z "$sparse" ]; then
-	sparse=$("$here/fetch-sparse.sh" "${XDG_CACHE_HOME:-$HOME/.cache}/gmem-series")
+	sparse=$("$here/fetch-sparse.sh" "${XDG_CACHE_HOME:-$HOME/.cache}/gmem-series" "$work/linux")
 fi
 out=$work/kernel-$arch
-mkdir -p "$work/sparse"
+# What the output holds: "COMMIT ok", "COMMIT failed" or "COMMIT building".
+state=$out/.check-bisect
+p=$work/sparse
+mkdir -p "$out" "$p"
 
-# The C files that commit $1 adds or changes and that kbuild built for this
-# configuration at the work tree's current commit: their object is newer
-# than the source (which a checkout that changed it rewrote).  Not the host
-# programs of tools/ and scripts/.
-built_c_files() {
-	local f
-	git -C "$tree" diff-tree --no-commit-id --name-only -r --diff-filter=AMR "$1" -- '*.c' |
-	grep -vE '^(tools|scripts)/' |
-	while read -r f; do
-		if [ -f "$work/linux/$f" ] && [ "$out/${f%.c}.o" -nt "$work/linux/$f" ]; then
-			echo "$f"
-		fi
-	done
+progress() {
+	echo "check-bisect: $(date +%T) $*" >&2
 }
 
-# check_files LIST RESULT: sparse and W=1 on the files of LIST, at the work
-# tree's current commit (see check-sparse.sh for RESULT's lines).
-check_files() {
-	local files start=$SECONDS
-	mapfile -t files < "$1"
+# plural N WORD: "1 WORD", "N WORDs".
+plural() {
+	echo "$1 $2$([ "$1" = 1 ] || echo s)"
+}
+
+# run_logged LOG COMMAND...: COMMAND's output into LOG, and the progress
+# lines of build-kernel.sh on standard error too; COMMAND's status.
+run_logged() {
+	local log=$1
+	shift
+	"$@" 2>&1 | tee -a "$log" | { grep --line-buffered '^build-kernel: ' >&2 || true; }
+}
+
+# build COMMIT [selftests]: check out COMMIT in the work tree and build the
+# kernel (and the selftests of the test list at COMMIT); records in $state
+# whether the kernel built.
+build() {
+	local commit=$1 start=$SECONDS test
+	git -C "$work/linux" checkout -q --detach "$commit"
+	echo "$commit building" > "$state"
+	: > "$work/build.log"
+	if ! run_logged "$work/build.log" \
+		"$here/build-kernel.sh" "$work/linux" "$out" "$fragment" "$arch" "$cross"; then
+		echo "$commit failed" > "$state"
+		return 1
+	fi
+	echo "$commit ok" > "$state"
+	if [ "${2:-}" != selftests ]; then
+		progress "  kernel built in $(( SECONDS - start )) s"
+		return 0
+	fi
+	# Only the tests that exist at this commit.
+	while read -r test _; do
+		if [ -f "$work/linux/tools/testing/selftests/kvm/$test.c" ]; then
+			echo "$test"
+		fi
+	done < <(grep -vE '^[[:space:]]*(#|$)' "$list" | sed -E 's/^kvm:[^[:space:]]+[[:space:]]+//') \
+		> "$work/tests.txt"
+	run_logged "$work/build.log" "$here/build-selftests.sh" "$work/linux" "$out/usr/include" \
+		"$work/selftests" "$work/tests.txt" "$arch" "$cross" || return 1
+	progress "  kernel and selftests built in $(( SECONDS - start )) s"
+}
+
+# objects COMMIT: the objects that commit COMMIT concerns, as the work
+# tree's current commit has them, built: those of the C files that COMMIT
+# adds or changes (not the host programs of tools/ and scripts/) and, if it
+# changes headers, the KVM objects whose dependencies include one of them.
+# Taken from the .cmd files kbuild writes for each object, which name its
+# source and dependencies, and only if the object is newer than its source
+# (built at this commit, not a leftover).
+objects() {
+	local cdirs=() kvmdirs=() f
+	git -C "$tree" diff-tree --no-commit-id --name-only -r "$1" |
+		grep -vE '^(tools|scripts)/' | grep -E '\.[ch]$' > "$p/changed" || true
+	while read -r f; do
+		case $f in
+		*.c) cdirs+=("$out/$(dirname "$f")") ;;
+		*.h) kvmdirs=("$out/virt/kvm" "$out/arch/$srcarch/kvm") ;;
+		esac
+	done < "$p/changed"
+	# A .c file's objects are in its directory, the KVM objects below
+	# theirs.  An object's .cmd file: "source_OBJ := SOURCE", then its
+	# dependencies, one "  PATH \" a line.  The object is named as the
+	# Makefile that builds it names it (x86's KVM module builds
+	# virt/kvm/kvm_main.c as arch/x86/kvm/../../../virt/kvm/kvm_main.o):
+	# kbuild builds it with that Makefile's flags under that name only.
+	# shellcheck disable=SC2016 # awk's $, not the shell's
+	{
+		[ "${#cdirs[@]}" -eq 0 ] || find "${cdirs[@]}" -maxdepth 1 -name '.*.o.cmd'
+		[ "${#kvmdirs[@]}" -eq 0 ] || find "${kvmdirs[@]}" -name '.*.o.cmd'
+	} 2>/dev/null | sort -u |
+	xargs -r awk -v changed_list="$p/changed" -v out="$out/" -v tree="$work/linux/" \
+		-v rel="$(realpath --relative-to="$out" "$work/linux")/" -v srcarch="$srcarch" '
+		function path(f) {
+			if (index(f, tree) == 1) f = substr(f, length(tree) + 1)
+			if (index(f, rel) == 1) f = substr(f, length(rel) + 1)
+			return f
+		}
+		BEGIN { while ((getline f < changed_list) > 0) changed[f] = 1 }
+		FNR == 1 && NR > 1 && obj != "" && pick { print obj "\t" src }
+		FNR == 1 {
+			obj = ""; pick = 0
+			kvm = substr(FILENAME, length(out) + 1) ~ "^(virt/kvm|arch/" srcarch "/kvm)/"
+		}
+		/^source_[^ ]+\.o := [^ ]+\.c$/ {
+			obj = substr($1, 8); src = path($3)
+			if (src in changed) pick = 1
+			next
+		}
+		kvm && /^  [^ $]+\.h( \\)?$/ && (path($1) in changed) { pick = 1 }
+		END { if (obj != "" && pick) print obj "\t" src }
+	' |
+	while IFS=$'\t' read -r obj f; do
+		if [ -f "$work/linux/$f" ] && [ "$out/$obj" -nt "$work/linux/$f" ]; then
+			echo "$obj"
+		fi
+	done | sort -u
+}
+
+# check WHAT LIST RESULT [CACHE_COMMIT]: sparse and W=1 on the objects of
+# LIST, at the work tree's current commit (WHAT: which one, for the
+# progress line; see check-sparse.sh for RESULT's lines).  Objects that the
+# last check saw at this commit (CACHE_COMMIT, the commit of the previous
+# patch) are taken from its results.
+check() {
+	local what=$1 objs start=$SECONDS cached=0
+	shift
 	: > "$2"
-	[ "${#files[@]}" -eq 0 ] && return 0
-	echo "-- ${files[*]}" >> "$work/sparse/log"
-	"$here/check-sparse.sh" "$work/linux" "$out" "$arch" "$cross" "$sparse" "${files[@]}" \
-		> "$2" 2>> "$work/sparse/log" || {
-		tail -n 1 "$work/sparse/log" >&2
-		exit 2
-	}
-	echo "-- $(( SECONDS - start )) s" >> "$work/sparse/log"
+	mapfile -t objs < "$1"
+	if [ -n "${3:-}" ] && [ "$3" = "$(cat "$p/last-commit" 2>/dev/null)" ]; then
+		mapfile -t objs < <(grep -vxFf "$p/last-objs" "$1" || true)
+		awk -F'\t' 'FILENAME == ARGV[1] { want[$0] = 1; next } $1 in want' \
+			"$1" "$p/last-result" > "$2"
+		cached=$(( $(wc -l < "$1") - ${#objs[@]} ))
+	fi
+	echo "-- $(wc -l < "$1") objects, $cached from the last check: $(xargs < "$1")" >> "$p/log"
+	if [ "${#objs[@]}" -eq 0 ] && [ "$cached" -gt 0 ]; then
+		progress "  sparse and W=1 $what: $(plural "$cached" object) from the last check"
+	elif [ "${#objs[@]}" -gt 0 ]; then
+		progress "  sparse and W=1 $what: $(plural "${#objs[@]}" object)$([ "$cached" -eq 0 ] ||
+			echo " ($cached more from the last check)")"
+		"$here/check-sparse.sh" "$work/linux" "$out" "$arch" "$cross" "$sparse" "${objs[@]}" \
+			>> "$2" 2>> "$p/log" || {
+			tail -n 1 "$p/log" >&2
+			exit 2
+		}
+	fi
+	echo "-- $(( SECONDS - start )) s" >> "$p/log"
 }
 
 # new_warnings COMMIT: the warnings of the commit's check that its parent's
-# check did not have, as FILE:LINE: MESSAGE (built as part of FILE.c).
+# check did not have, as FILE:LINE: MESSAGE (building FILE.c), one line for
+# all the objects that have it (a header's).
 new_warnings() {
-	local p=$work/sparse
 	git -C "$tree" diff-tree --no-commit-id --name-only -r "$1" > "$p/touched"
 	awk -F'\t' '
 		FILENAME == ARGV[1] { touched[$0] = 1; next }
 		FILENAME == ARGV[2] { checked[$0] = 1; next }
-		FILENAME == ARGV[3] { base[$1 FS $2 FS $3]++; next }
+		FILENAME == ARGV[3] { base[$1 FS $3 FS $4]++; next }
 		{
-			# A file new to the check: only what the patch touches.
-			if (!($1 in checked) && !($2 in touched)) next
-			if (base[$1 FS $2 FS $3]-- > 0) next
-			print "     " $2 ":" $4 ": " $3 ($1 == $2 ? "" : " (building " $1 ")")
-		}' "$p/touched" "$p/parent-files" "$p/parent" "$p/commit"
+			# An object new to the check: only what the patch touches.
+			if (!($1 in checked) && !($3 in touched)) next
+			if (base[$1 FS $3 FS $4]-- > 0) next
+			w = $3 ":" $5 ": " $4
+			if (!(w in count)) { order[++n] = w; first[w] = $2 }
+			count[w]++
+		}
+		END {
+			for (i = 1; i <= n; i++) {
+				w = order[i]; f = first[w]
+				if (count[w] > 1)
+					f = f " and " count[w] - 1 " more"
+				else if (index(w, f ":") == 1)
+					f = ""
+				print "     " w (f == "" ? "" : " (building " f ")")
+			}
+		}' "$p/touched" "$p/parent-objs" "$p/parent" "$p/commit"
 }
 
+commits=$(git -C "$tree" rev-list --reverse "$base..HEAD")
+total=$(wc -w <<< "$commits")
+first=${BISECT_FIRST:-1}
+last=${BISECT_LAST:-$total}
 failed=0
 n=0
-for commit in $(git -C "$tree" rev-list --reverse "$base..HEAD"); do
+for commit in $commits; do
 	n=$((n + 1))
-	if [ "$n" -lt "${BISECT_FIRST:-1}" ] || [ "$n" -gt "${BISECT_LAST:-$n}" ]; then
+	if [ "$n" -lt "$first" ] || [ "$n" -gt "$last" ]; then
 		continue
 	fi
 	subject=$(git -C "$tree" log -1 --format=%s "$commit")
-	# The parent's warnings, in the files this patch changes.  The work
-	# tree is normally at the parent, built, from the previous patch;
-	# otherwise (the first patch checked) the parent is built first.
 	parent=$(git -C "$tree" rev-parse "$commit^")
-	echo "== $n $subject" > "$work/sparse/log"
-	if [ "$(git -C "$work/linux" rev-parse HEAD)" != "$parent" ]; then
-		git -C "$work/linux" checkout -q --detach "$parent"
-		"$here/build-kernel.sh" "$work/linux" "$out" "$fragment" "$arch" "$cross" \
-			> "$work/build.log" 2>&1 || true
+	echo "== $n $subject" > "$p/log"
+	progress "$n/$total $(git -C "$tree" log -1 --format=%h "$commit") $subject"
+	# The parent's warnings, as the baseline: the output normally holds
+	# the parent's build, from the previous patch; otherwise (the first
+	# patch checked) the parent is built first.
+	if [ "$(cat "$state" 2>/dev/null)" != "$parent ok" ] &&
+	   [ "$(cat "$state" 2>/dev/null)" != "$parent failed" ]; then
+		progress "  building its parent $(git -C "$tree" log -1 --format=%h "$parent"), the baseline"
+		build "$parent" || true
 	fi
-	built_c_files "$commit" > "$work/sparse/parent-files"
-	check_files "$work/sparse/parent-files" "$work/sparse/parent"
-	git -C "$work/linux" checkout -q --detach "$commit"
-	# Only the tests that exist at this commit.
-	while read -r test _; do
-		[ -f "$work/linux/tools/testing/selftests/kvm/$test.c" ] && echo "$test"
-	done < <(grep -vE '^[[:space:]]*(#|$)' "$list" | sed -E 's/^kvm:[^[:space:]]+[[:space:]]+//') > "$work/tests.txt"
-	if "$here/build-kernel.sh" "$work/linux" "$work/kernel-$arch" "$fragment" "$arch" "$cross" \
-		> "$work/build.log" 2>&1 &&
-	   "$here/build-selftests.sh" "$work/linux" "$work/kernel-$arch/usr/include" \
-		"$work/selftests" "$work/tests.txt" "$arch" "$cross" >> "$work/build.log" 2>&1; then
+	baseline=1
+	: > "$p/parent-objs"
+	: > "$p/parent"
+	if [ "$(cat "$state")" = "$parent ok" ]; then
+		objects "$commit" > "$p/parent-objs"
+		check "at the parent" "$p/parent-objs" "$p/parent" "$parent"
+	else
+		baseline=0
+	fi
+	progress "  building it"
+	if build "$commit" selftests; then
 		warnings=$(grep -c 'warning:' "$work/build.log" || true)
-		built_c_files "$commit" > "$work/sparse/files"
-		check_files "$work/sparse/files" "$work/sparse/commit"
+		objects "$commit" > "$p/objs"
+		check "at the patch" "$p/objs" "$p/commit"
+		# The next patch's baseline.
+		cp "$p/objs" "$p/last-objs"
+		cp "$p/commit" "$p/last-result"
+		echo "$commit" > "$p/last-commit"
 		new=$(new_warnings "$commit")
-		cp "$work/sparse/log" "$work/sparse/$n.log"
-		if [ -z "$new" ]; then
+		cp "$p/log" "$p/$n.log"
+		cp "$p/parent" "$p/$n.parent"
+		cp "$p/commit" "$p/$n.commit"
+		if [ "$baseline" = 0 ] && [ "$n" -gt "$first" ]; then
+			# The parent's own line says that it failed.
+			echo "ok   $n $subject ($warnings warnings; no sparse/W=1 check: its parent does not build)"
+		elif [ "$baseline" = 0 ]; then
+			echo "FAIL $n $subject (its parent does not build: no sparse/W=1 baseline)"
+			failed=1
+		elif [ -z "$new" ]; then
 			echo "ok   $n $subject ($warnings warnings)"
 		else
 			echo "FAIL $n $subject ($(wc -l <<< "$new") new sparse/W=1 warnings)"
@@ -133,4 +283,5 @@ for commit in $(git -C "$tree" rev-list --reverse "$base..HEAD"); do
 		failed=1
 	fi
 done
+progress "done in $(( (SECONDS - start_all) / 60 )) min $(( (SECONDS - start_all) % 60 )) s"
 exit "$failed"

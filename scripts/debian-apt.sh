@@ -19,16 +19,15 @@ debian_mirror() {
 		awk -v c="$codename" '$2 == c { print $1; found = 1; exit } END { exit !found }'
 }
 
-# private_apt DIR SUITE ARCH...: an apt configuration of its own under DIR
-# (sources list for SUITE of the system's mirror, lists, cache), leaving the
-# system's untouched; sets the array apt_opts for apt-get and apt-cache.
-private_apt() {
-	local dir=$1 suite=$2 uri arch
+# private_apt_dir DIR SOURCES ARCH...: apt options (the array apt_opts, for
+# apt-get and apt-cache) for a configuration of its own under DIR: the
+# sources list DIR/SOURCES, which the caller writes, and its own lists and
+# cache, leaving the system's untouched.
+private_apt_dir() {
+	local dir=$1 sources=$2 arch
 	shift 2
-	uri=$(debian_mirror) || return 1
 	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
-	echo "deb [signed-by=$DEBIAN_KEYRING] $uri $suite main" > "$dir/sources.list"
-	apt_opts=(-o "Dir::Etc::SourceList=$dir/sources.list"
+	apt_opts=(-o "Dir::Etc::SourceList=$dir/$sources"
 		  -o "Dir::Etc::SourceParts=$dir/none"
 		  -o "Dir::State::Lists=$dir/lists"
 		  -o "Dir::Cache=$dir/cache"
@@ -39,9 +38,22 @@ private_apt() {
 	done
 }
 
-# private_apt_src DIR SUITE: as private_apt, for the source packages of
-# SUITE (deb-src only, for apt-get source); sets apt_opts.
+# private_apt DIR SUITE ARCH...: a private apt configuration for the binary
+# packages of SUITE of the system's mirror (DIR/sources.list); sets apt_opts.
+private_apt() {
+	local dir=$1 suite=$2 uri
+	shift 2
+	uri=$(debian_mirror) || return 1
+	private_apt_dir "$dir" sources.list "$@"
+	echo "deb [signed-by=$DEBIAN_KEYRING] $uri $suite main" > "$dir/sources.list"
+}
+
+# private_apt_src DIR SUITE: a private apt configuration for the source
+# packages of SUITE (deb-src only, for apt-get source), with its own sources
+# list DIR/sources-src.list; sets apt_opts.
 private_apt_src() {
-	private_apt "$1" "$2" "$(dpkg --print-architecture)" || return 1
-	sed -i 's/^deb /deb-src /' "$1/sources.list"
+	local dir=$1 suite=$2 uri
+	uri=$(debian_mirror) || return 1
+	private_apt_dir "$dir" sources-src.list "$(dpkg --print-architecture)"
+	echo "deb-src [signed-by=$DEBIAN_KEYRING] $uri $suite main" > "$dir/sources-src.list"
 }
