@@ -18,8 +18,9 @@
 #     file, the VM and its vCPU adds, the converter's own extra CPU time
 #     (its share is printed for both) included.  Run twice: on fresh
 #     pages, whose first touch allocates them and takes the invalidate_lock
-#     for read, like the conversion, and on pages that fallocate() put in
-#     the file first, whose faults take no lock the converter holds;
+#     for read, like the conversion, and on pages already in the file
+#     (touched once, then unmapped from the guest by a conversion to shared
+#     and back), whose faults take no lock the converter holds;
 #  3. a hybrid memslot, THP-backed shared half and guest_memfd private
 #     half: the number of 2MiB mappings the shared half got, in place (and
 #     in legacy mode for comparison).  With in-place conversion the shared
@@ -123,7 +124,7 @@ spread "  control converter rate, pairs per second" $out/contend 11 ""
 spread "  control converter CPU share" $out/contend 12 "%"
 ratio "in place, busy / control, what sharing the file, the VM and its vCPU adds" \
 	$out/contend 4 $out/contend 5
-echo "raw, pages allocated with fallocate() before the guest touches them (same fields):"
+echo "raw, pages already in the file, unmapped from the guest (same fields):"
 cat $out/contend-present
 ratio "in place, pages present in the file, busy / quiet (no invalidate_lock on these faults)" \
 	$out/contend-present 4 $out/contend-present 3

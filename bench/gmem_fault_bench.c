@@ -15,14 +15,14 @@
  *       pages; the figure is the median chunk, which is less sensitive
  *       than the mean to the host's scheduler taking the CPU from QEMU.
  *   contend SIZE_MIB ROUNDS PAIRS_PER_S [fresh|present]
- *       in place; with "present", the pages the guest touches are
- *       allocated with fallocate() first, so that its faults find them in
- *       the file (no allocation, no invalidate_lock), else (fresh, the
- *       default) each first touch allocates, which takes the
- *       invalidate_lock for read.  The guest_memfd has CONVERT_SIZE more
- *       bytes, populated,
- *       after the range the guest touches, inside the memslot but never
- *       touched by the guest, and a second VM has a guest_memfd of that
+ *       in place; with "present", the guest touches its pages once before
+ *       the timed pass, and a conversion to shared and back zaps KVM's
+ *       mappings, so that its faults find written pages in the file (no
+ *       allocation, no invalidate_lock), else (fresh, the default) each
+ *       first touch allocates, which takes the invalidate_lock for read.
+ *       The guest_memfd has CONVERT_SIZE more bytes, populated, after the
+ *       range the guest touches, inside the memslot but never touched by
+ *       the guest, and a second VM has a guest_memfd of that
  *       size.  Chunk after chunk (CONTEND_CHUNK pages), another thread
  *       converts to shared and back with KVM_SET_MEMORY_ATTRIBUTES2, at
  *       most PAIRS_PER_S pairs a second: nothing (quiet), the untouched
@@ -424,9 +424,19 @@ static void bench_contend(size_t size, int rounds, unsigned long rate,
 		vm_create(&v, gmem_size, gmem_size, shared, size,
 			  CONTEND_CHUNK * PAGE_SIZE);
 		populate(v.gmem, size);
-		/* Pages in the file but never mapped: no allocation on touch. */
-		if (present && fallocate(v.gmem, FALLOC_FL_KEEP_SIZE, 0, size))
-			err(1, "fallocate");
+		/*
+		 * Pages in the file, written, but not mapped by KVM: the guest
+		 * touches them all once, and a conversion to shared and back
+		 * zaps KVM's mappings and keeps the pages.
+		 */
+		if (present) {
+			guest_pass(&v);
+			if (gmem_convert(v.gmem, 0, size, false))
+				err(1, "converting the touched range to shared");
+			while (gmem_convert(v.gmem, 0, size, true))
+				if (errno != EAGAIN)
+					err(1, "converting the touched range back");
+		}
 		vm_create(&other, CONVERT_SIZE, CONVERT_SIZE, shared, 0, 0);
 		populate(other.gmem, 0);
 		conv.gmem[SAME] = v.gmem;
