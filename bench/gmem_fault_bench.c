@@ -15,11 +15,12 @@
  *       pages; the figure is the median chunk, which is less sensitive
  *       than the mean to the host's scheduler taking the CPU from QEMU.
  *   contend SIZE_MIB ROUNDS PAIRS_PER_S [fresh|present]
- *       in place; with "present", the guest touches its pages once before
- *       the timed pass, and a conversion to shared and back zaps KVM's
- *       mappings, so that its faults find written pages in the file (no
- *       allocation, no invalidate_lock), else (fresh, the default) each
- *       first touch allocates, which takes the invalidate_lock for read.
+ *       in place; with "present", the guest touches its pages once, then
+ *       PRESENT_PASSES timed passes each follow a conversion to shared
+ *       and back that zaps KVM's mappings, so that its faults find written
+ *       pages in the file (no allocation, no invalidate_lock), else (fresh,
+ *       the default) one timed pass whose first touches allocate, which
+ *       takes the invalidate_lock for read.
  *       The guest_memfd has CONVERT_SIZE more bytes, populated, after the
  *       range the guest touches, inside the memslot but never touched by
  *       the guest, and a second VM has a guest_memfd of that
@@ -61,6 +62,7 @@
 #define GPA_BASE	0x40000000UL	/* memslot 1: what the guest touches */
 #define FAULT_CHUNK	64		/* pages */
 #define CONTEND_CHUNK	128		/* pages */
+#define PRESENT_PASSES	8		/* timed passes of contend present */
 #define CONVERT_SIZE	(16 * PAGE_SIZE)
 #define HYBRID_SIZE	(4UL << 20)
 #define HUGE_SIZE	(2UL << 20)
@@ -399,6 +401,16 @@ static void *convert_loop(void *arg)
 	return NULL;
 }
 
+/* Zap KVM's mappings of [0, @size) of @gmem, keeping the pages, private. */
+static void unmap_from_guest(int gmem, size_t size)
+{
+	if (gmem_convert(gmem, 0, size, false))
+		err(1, "converting the touched range to shared");
+	while (gmem_convert(gmem, 0, size, true))
+		if (errno != EAGAIN)
+			err(1, "converting the touched range back");
+}
+
 static void bench_contend(size_t size, int rounds, unsigned long rate,
 			  bool present)
 {
@@ -409,10 +421,10 @@ static void bench_contend(size_t size, int rounds, unsigned long rate,
 	struct converter conv = {
 		.gmem = { [QUIET] = -1 }, .period_ns = 1000000000UL / rate,
 	};
+	size_t c, passes = present ? PRESENT_PASSES : 1;
 	struct vm v, other;
 	pthread_t thread;
 	enum phase p;
-	size_t c;
 	int i, r;
 
 	if (!chunks || size % (CONTEND_CHUNK * PAGE_SIZE))
@@ -424,19 +436,8 @@ static void bench_contend(size_t size, int rounds, unsigned long rate,
 		vm_create(&v, gmem_size, gmem_size, shared, size,
 			  CONTEND_CHUNK * PAGE_SIZE);
 		populate(v.gmem, size);
-		/*
-		 * Pages in the file, written, but not mapped by KVM: the guest
-		 * touches them all once, and a conversion to shared and back
-		 * zaps KVM's mappings and keeps the pages.
-		 */
-		if (present) {
+		if (present)
 			guest_pass(&v);
-			if (gmem_convert(v.gmem, 0, size, false))
-				err(1, "converting the touched range to shared");
-			while (gmem_convert(v.gmem, 0, size, true))
-				if (errno != EAGAIN)
-					err(1, "converting the touched range back");
-		}
 		vm_create(&other, CONVERT_SIZE, CONVERT_SIZE, shared, 0, 0);
 		populate(other.gmem, 0);
 		conv.gmem[SAME] = v.gmem;
@@ -448,7 +449,23 @@ static void bench_contend(size_t size, int rounds, unsigned long rate,
 		if (r)
 			errx(1, "pthread_create: %s", strerror(r));
 
-		for (c = 0; c < chunks; c++) {
+		for (c = 0; c < chunks * passes; c++) {
+			/*
+			 * Pages in the file, written, but not mapped by KVM:
+			 * before each pass, a conversion to shared and back
+			 * (untimed, the converter idle) zaps KVM's mappings
+			 * and keeps the pages.  Faults on them are quick, so
+			 * several passes give the converter time to work.
+			 */
+			if (present && !(c % chunks)) {
+				__atomic_store_n(&conv.phase, QUIET, __ATOMIC_SEQ_CST);
+				while (__atomic_load_n(&conv.converting, __ATOMIC_SEQ_CST))
+					sched_yield();
+				/* The exit that ends the previous pass. */
+				if (c && guest_run(&v) == PORT_CHUNK)
+					errx(1, "the guest's pass is longer than expected");
+				unmap_from_guest(v.gmem, size);
+			}
 			p = (c + i) % NR_PHASES;
 			__atomic_store_n(&conv.phase, p, __ATOMIC_SEQ_CST);
 			while (__atomic_load_n(&conv.converting, __ATOMIC_SEQ_CST))
