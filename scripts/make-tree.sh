@@ -43,6 +43,11 @@ else
 	# to .gitignore, which would hide every change from git; drop it.
 	perl -0pi -e 's/\n*#\n# Debian packaging:.*\z/\n/s' "$tree/.gitignore"
 	git_tree init -q -b base
+	# No automatic gc or maintenance: committing the base leaves about
+	# 90,000 loose objects, and a detached gc packing them would race
+	# with later clones of the tree (make b4).
+	git_tree config gc.auto 0
+	git_tree config maintenance.auto false
 	git_tree config core.autocrlf false
 	git_tree add -A -f .
 	version=$(make -s -C "$tree" kernelversion 2>/dev/null || echo unknown)
