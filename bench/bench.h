@@ -46,6 +46,21 @@ static inline size_t parse_size_count(char **argv, int *count,
 	return size;
 }
 
+/* The size of a vCPU's kvm_run mapping (KVM_GET_VCPU_MMAP_SIZE). */
+static inline int vcpu_mmap_size(void)
+{
+	int kvm = open("/dev/kvm", O_RDWR);
+	int size;
+
+	if (kvm < 0)
+		err(1, "/dev/kvm");
+	size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size <= 0)
+		err(1, "KVM_GET_VCPU_MMAP_SIZE");
+	close(kvm);
+	return size;
+}
+
 static inline int create_vm(unsigned long type)
 {
 	int kvm = open("/dev/kvm", O_RDWR);

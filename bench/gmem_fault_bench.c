@@ -611,7 +611,7 @@ int main(int argc, char **argv)
 		       (argc == 5 || is_mode(argv[5], "fresh", "present"));
 	bool hybrid = argc == 3 && !strcmp(argv[1], "hybrid") &&
 		      is_mode(argv[2], "inplace", "legacy");
-	int kvm, rounds = 0, size_arg = fault ? 3 : 2;
+	int rounds = 0, size_arg = fault ? 3 : 2;
 	unsigned long rate = 0;
 	size_t size = 0;
 	bool legacy;
@@ -635,13 +635,7 @@ int main(int argc, char **argv)
 	if ((fault || hybrid) && in_place_enabled() == legacy)
 		errx(1, "%s needs kvm.gmem_in_place_conversion=%d", argv[2], !legacy);
 
-	kvm = open("/dev/kvm", O_RDWR);
-	if (kvm < 0)
-		err(1, "/dev/kvm");
-	run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (run_size <= 0)
-		err(1, "KVM_GET_VCPU_MMAP_SIZE");
-	close(kvm);
+	run_size = vcpu_mmap_size();
 	pin_to_cpu(0);
 
 	if (fault)

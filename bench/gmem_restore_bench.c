@@ -161,12 +161,10 @@ int main(int argc, char **argv)
 		errx(2, "bad size (1 to 1024 MiB) or repetitions");
 	mem_size = SNAPSHOT_DATA_GPA + (mem_size << 20);
 
+	run_size = vcpu_mmap_size();
 	kvm = open("/dev/kvm", O_RDWR);
 	if (kvm < 0)
 		err(1, "/dev/kvm");
-	run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (run_size <= 0)
-		err(1, "KVM_GET_VCPU_MMAP_SIZE");
 	if (ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_USERFAULT) <= 0)
 		errx(1, "KVM_CAP_USERFAULT not supported");
 	close(kvm);
