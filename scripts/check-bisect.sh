@@ -159,13 +159,36 @@ objects() {
 	done | sort -u
 }
 
+# key OBJ: what an object's check depends on, hashed: the contents of its
+# source and of every file its dependencies (kbuild's .cmd file, written
+# by the last build) name, the configuration, the Makefiles of its
+# directory and of KVM, the architecture and sparse.  Not the compiler's
+# command line, which a check leaves with W=1's flags until the next build.
+key() {
+	local cmd src
+	cmd=$out/$(dirname "$1")/.$(basename "$1").cmd
+	src=$(sed -n 's/^source_[^ ]* := //p' "$cmd")
+	src=$(realpath -m --relative-to="$work/linux" "$out/$src")
+	{
+		echo "$arch $sparse $1"
+		# shellcheck disable=SC2016 # the .cmd file's $(wildcard ...)
+		sed -nE -e 's/^source_[^ ]+ := //p' -e 's/^  ([^ $]+)( \\)?$/\1/p' "$cmd" |
+			(cd "$out" && xargs -r sha256sum)
+		(cd "$work/linux" && sha256sum "$(dirname "$src")"/Makefile* \
+			"arch/$srcarch/kvm/Makefile" virt/kvm/Makefile.kvm 2>/dev/null) || true
+		sha256sum "$out/include/generated/autoconf.h"
+	} | sha256sum | cut -c1-64
+}
+
 # check WHAT LIST RESULT [CACHE_COMMIT]: sparse and W=1 on the objects of
 # LIST, at the work tree's current commit (WHAT: which one, for the
 # progress line; see check-sparse.sh for RESULT's lines).  Objects that the
 # last check saw at this commit (CACHE_COMMIT, the commit of the previous
-# patch) are taken from its results.
+# patch) are taken from its results; others whose inputs (see key()) a
+# check has seen before, here or in an earlier run, from the results it
+# kept in WORK_DIR/sparse/cache.
 check() {
-	local what=$1 objs start=$SECONDS cached=0
+	local what=$1 objs=() start=$SECONDS cached=0 obj k run=() keys=()
 	shift
 	: > "$2"
 	mapfile -t objs < "$1"
@@ -173,19 +196,40 @@ check() {
 		mapfile -t objs < <(grep -vxFf "$p/last-objs" "$1" || true)
 		awk -F'\t' 'FILENAME == ARGV[1] { want[$0] = 1; next } $1 in want' \
 			"$1" "$p/last-result" > "$2"
-		cached=$(( $(wc -l < "$1") - ${#objs[@]} ))
 	fi
-	echo "-- $(wc -l < "$1") objects, $cached from the last check: $(xargs < "$1")" >> "$p/log"
+	mkdir -p "$p/cache"
+	for obj in ${objs[@]+"${objs[@]}"}; do
+		k=$(key "$obj")
+		if [ -f "$p/cache/$k" ]; then
+			cat "$p/cache/$k" >> "$2"
+		else
+			run+=("$obj")
+			keys+=("$k")
+		fi
+	done
+	objs=(${run[@]+"${run[@]}"})
+	cached=$(( $(wc -l < "$1") - ${#objs[@]} ))
+	echo "-- $(wc -l < "$1") objects, $cached from earlier checks: $(xargs < "$1")" >> "$p/log"
 	if [ "${#objs[@]}" -eq 0 ] && [ "$cached" -gt 0 ]; then
-		progress "  sparse and W=1 $what: $(plural "$cached" object) from the last check"
+		progress "  sparse and W=1 $what: $(plural "$cached" object) from earlier checks"
 	elif [ "${#objs[@]}" -gt 0 ]; then
 		progress "  sparse and W=1 $what: $(plural "${#objs[@]}" object)$([ "$cached" -eq 0 ] ||
-			echo " ($cached more from the last check)")"
+			echo " ($cached more from earlier checks)")"
 		"$here/check-sparse.sh" "$work/linux" "$out" "$arch" "$cross" "$sparse" "${objs[@]}" \
-			>> "$2" 2>> "$p/log" || {
+			> "$p/run" 2>> "$p/log" || {
 			tail -n 1 "$p/log" >&2
 			exit 2
 		}
+		cat "$p/run" >> "$2"
+		# Kept for a check of the same inputs, unless it did not build.
+		for k in "${!objs[@]}"; do
+			awk -F'\t' -v obj="${objs[$k]}" '$1 == obj' "$p/run" > "$p/cache/new"
+			if grep -q '	error: does not build	' "$p/cache/new"; then
+				rm -f "$p/cache/new"
+			else
+				mv "$p/cache/new" "$p/cache/${keys[$k]}"
+			fi
+		done
 	fi
 	echo "-- $(( SECONDS - start )) s" >> "$p/log"
 }
