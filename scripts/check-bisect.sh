@@ -17,11 +17,16 @@
 # the check, only warnings in files the patch touches count.  Each patch's
 # make output is in WORK_DIR/sparse/N.log, the warnings compared (see
 # check-sparse.sh) in N.parent and N.commit.
+# Each object's results are kept in WORK_DIR/sparse/cache, named by a hash
+# of what they depend on (see key()), and taken from there when a check
+# meets the same inputs again: a header patch's parent, mostly, or a run
+# over the same commits.  Remove the directory to check everything again.
 # Usage: check-bisect.sh TREE WORK_DIR FRAGMENT TEST_LIST ARCH [CROSS_COMPILE]
 # Environment: BISECT_FIRST, BISECT_LAST: the numbers of the first and the
 # last patch to build (default: all).  SPARSE: the sparse binary (default:
 # the one fetch-sparse.sh builds in ~/.cache/gmem-series).
-set -euo pipefail
+set -eEuo pipefail
+trap 'echo "check-bisect: line $LINENO: \"$BASH_COMMAND\" failed" >&2' ERR
 usage="usage: check-bisect.sh TREE WORK_DIR FRAGMENT TEST_LIST ARCH [CROSS_COMPILE]"
 tree=$(realpath "${1:?$usage}")
 work=$(realpath -m "${2:?$usage}")
@@ -51,8 +56,12 @@ if [ -z "$sparse" ]; then
 	sparse=$("$here/fetch-sparse.sh" "${XDG_CACHE_HOME:-$HOME/.cache}/gmem-series" "$work/linux")
 fi
 out=$work/kernel-$arch
-# What the output holds: "COMMIT ok", "COMMIT failed" or "COMMIT building".
+# What the output holds: "COMMIT ok CONFIG", "COMMIT failed CONFIG" or
+# "COMMIT building CONFIG", CONFIG a hash of the fragments and the
+# compilers, so that a build with other ones does not serve as a baseline.
 state=$out/.check-bisect
+IFS=, read -ra parts <<< "$fragment"
+config=$({ cat "${parts[@]}"; echo "$arch $cross"; "${cross}gcc" --version; } | sha256sum | cut -c1-16)
 p=$work/sparse
 mkdir -p "$out" "$p"
 
@@ -79,14 +88,14 @@ run_logged() {
 build() {
 	local commit=$1 start=$SECONDS test
 	git -C "$work/linux" checkout -q --detach "$commit"
-	echo "$commit building" > "$state"
+	echo "$commit building $config" > "$state"
 	: > "$work/build.log"
 	if ! run_logged "$work/build.log" \
 		"$here/build-kernel.sh" "$work/linux" "$out" "$fragment" "$arch" "$cross"; then
-		echo "$commit failed" > "$state"
+		echo "$commit failed $config" > "$state"
 		return 1
 	fi
-	echo "$commit ok" > "$state"
+	echo "$commit ok $config" > "$state"
 	if [ "${2:-}" != selftests ]; then
 		progress "  kernel built in $(( SECONDS - start )) s"
 		return 0
@@ -116,7 +125,8 @@ objects() {
 		grep -vE '^(tools|scripts)/' | grep -E '\.[ch]$' > "$p/changed" || true
 	while read -r f; do
 		case $f in
-		*.c) cdirs+=("$out/$(dirname "$f")") ;;
+		# Not built for this architecture: no directory.
+		*.c) [ ! -d "$out/$(dirname "$f")" ] || cdirs+=("$out/$(dirname "$f")") ;;
 		*.h) kvmdirs=("$out/virt/kvm" "$out/arch/$srcarch/kvm") ;;
 		esac
 	done < "$p/changed"
@@ -161,22 +171,19 @@ objects() {
 
 # key OBJ: what an object's check depends on, hashed: the contents of its
 # source and of every file its dependencies (kbuild's .cmd file, written
-# by the last build) name, the configuration, the Makefiles of its
-# directory and of KVM, the architecture and sparse.  Not the compiler's
-# command line, which a check leaves with W=1's flags until the next build.
+# by the last build) name, the configuration, and $inputs (see check()).
+# Not the compiler's command line, which a check leaves with W=1's flags
+# until the next build.  Fails if one of them cannot be read.
 key() {
-	local cmd src
+	local cmd
 	cmd=$out/$(dirname "$1")/.$(basename "$1").cmd
-	src=$(sed -n 's/^source_[^ ]* := //p' "$cmd")
-	src=$(realpath -m --relative-to="$work/linux" "$out/$src")
+	[ -f "$cmd" ] || return 1
 	{
-		echo "$arch $sparse $1"
+		echo "$inputs $1"
 		# shellcheck disable=SC2016 # the .cmd file's $(wildcard ...)
 		sed -nE -e 's/^source_[^ ]+ := //p' -e 's/^  ([^ $]+)( \\)?$/\1/p' "$cmd" |
-			(cd "$out" && xargs -r sha256sum)
-		(cd "$work/linux" && sha256sum "$(dirname "$src")"/Makefile* \
-			"arch/$srcarch/kvm/Makefile" virt/kvm/Makefile.kvm 2>/dev/null) || true
-		sha256sum "$out/include/generated/autoconf.h"
+			(cd "$out" && xargs -r sha256sum) || return 1
+		sha256sum "$out/include/generated/autoconf.h" || return 1
 	} | sha256sum | cut -c1-64
 }
 
@@ -192,15 +199,28 @@ check() {
 	shift
 	: > "$2"
 	mapfile -t objs < "$1"
-	if [ -n "${3:-}" ] && [ "$3" = "$(cat "$p/last-commit" 2>/dev/null)" ]; then
+	if [ -n "${3:-}" ] && [ "$3" = "$(cat "$p/last-commit" 2>/dev/null || true)" ]; then
 		mapfile -t objs < <(grep -vxFf "$p/last-objs" "$1" || true)
 		awk -F'\t' 'FILENAME == ARGV[1] { want[$0] = 1; next } $1 in want' \
 			"$1" "$p/last-result" > "$2"
 	fi
 	mkdir -p "$p/cache"
+	# What every object's results depend on besides its own files: the
+	# build rules (the top Makefile, scripts/, the architecture's
+	# Makefile, the KVM Makefiles), kernel-doc and its Python, the
+	# checking scripts, sparse and the compiler.
+	inputs=$( {
+		git -C "$work/linux" rev-parse HEAD:Makefile HEAD:scripts "HEAD:arch/$srcarch/Makefile"
+		git -C "$work/linux" rev-parse -q --verify HEAD:tools/docs || true
+		git -C "$work/linux" ls-tree -r HEAD -- virt/kvm "arch/$srcarch/kvm" | grep -E '/(Makefile[^/]*|Kbuild)$'
+		sha256sum "$here/check-sparse.sh" "$here/check-bisect.sh" "$sparse"
+		python3 --version
+		"${cross}gcc" --version
+	} | sha256sum | cut -c1-64)
 	for obj in ${objs[@]+"${objs[@]}"}; do
-		k=$(key "$obj")
-		if [ -f "$p/cache/$k" ]; then
+		# No key (a file it names cannot be read): checked, not kept.
+		k=$(key "$obj") || k=
+		if [ -n "$k" ] && [ -f "$p/cache/$k" ]; then
 			cat "$p/cache/$k" >> "$2"
 		else
 			run+=("$obj")
@@ -224,7 +244,8 @@ check() {
 		# Kept for a check of the same inputs, unless it did not build.
 		for k in "${!objs[@]}"; do
 			awk -F'\t' -v obj="${objs[$k]}" '$1 == obj' "$p/run" > "$p/cache/new"
-			if grep -q '	error: does not build	' "$p/cache/new"; then
+			if [ -z "${keys[$k]}" ] ||
+			   grep -q '	error: does not build	' "$p/cache/new"; then
 				rm -f "$p/cache/new"
 			else
 				mv "$p/cache/new" "$p/cache/${keys[$k]}"
@@ -281,15 +302,15 @@ for commit in $commits; do
 	# The parent's warnings, as the baseline: the output normally holds
 	# the parent's build, from the previous patch; otherwise (the first
 	# patch checked) the parent is built first.
-	if [ "$(cat "$state" 2>/dev/null)" != "$parent ok" ] &&
-	   [ "$(cat "$state" 2>/dev/null)" != "$parent failed" ]; then
+	if [ "$(cat "$state" 2>/dev/null || true)" != "$parent ok $config" ] &&
+	   [ "$(cat "$state" 2>/dev/null || true)" != "$parent failed $config" ]; then
 		progress "  building its parent $(git -C "$tree" log -1 --format=%h "$parent"), the baseline"
 		build "$parent" || true
 	fi
 	baseline=1
 	: > "$p/parent-objs"
 	: > "$p/parent"
-	if [ "$(cat "$state")" = "$parent ok" ]; then
+	if [ "$(cat "$state")" = "$parent ok $config" ]; then
 		objects "$commit" > "$p/parent-objs"
 		check "at the parent" "$p/parent-objs" "$p/parent" "$parent"
 	else

@@ -55,10 +55,11 @@ else
 		git_tree commit -q --no-verify -m "Linux $version (base tree)"
 	git_tree checkout -q -b series
 fi
-# No background gc (in new trees and in trees made before this line): after
-# the first commit of the whole tree, git am would start one that repacks
-# objects while other steps (b4-send.sh's clone) read them.
+# No background gc or maintenance (in new trees and in trees made before
+# this line): after the first commit of the whole tree, git am would start
+# one that repacks objects while other steps (b4-send.sh's clone) read them.
 git_tree config gc.auto 0
+git_tree config maintenance.auto false
 
 # The cover letter's subject and text become the branch description, which
 # 'make export' turns back into the cover letter.
