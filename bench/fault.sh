@@ -32,6 +32,7 @@ mib=${BENCH_MIB:-8}
 rounds=${BENCH_ROUNDS:-1}
 contend_rounds=${BENCH_CONTEND_ROUNDS:-2}
 rate=${BENCH_RATE:-20}
+[ "$reps" -ge 1 ] || { echo "BENCH_REPS must be at least 1"; exit 1; }
 here=$(dirname "$0")
 bench=$here/gmem_fault_bench
 out=/tmp/bench-fault
@@ -116,7 +117,7 @@ echo "raw, ns per page (contend MiB quiet busy control second-pass), then for bu
 cat $out/contend
 ratio "in place, busy / quiet, converter on an unrelated range of the file (goal <= 1.2x)" \
 	$out/contend 4 $out/contend 3
-spread "  busy converter rate, pairs per second (at most $rate)" $out/contend 8 ""
+spread "  busy converter rate, pairs per second of timed chunks (paced at $rate)" $out/contend 8 ""
 spread "  busy converter CPU share" $out/contend 9 "%"
 ratio "in place, control / quiet, converter on another VM's guest_memfd" \
 	$out/contend 5 $out/contend 3
@@ -128,7 +129,7 @@ echo "raw, pages already in the file, unmapped from the guest (same fields):"
 cat $out/contend-present
 ratio "in place, pages present in the file, busy / quiet (no invalidate_lock on these faults)" \
 	$out/contend-present 4 $out/contend-present 3
-spread "  busy converter rate, pairs per second (at most $rate)" $out/contend-present 8 ""
+spread "  busy converter rate, pairs per second of timed chunks (paced at $rate)" $out/contend-present 8 ""
 ratio "in place, pages present in the file, control / quiet" \
 	$out/contend-present 5 $out/contend-present 3
 
@@ -137,7 +138,10 @@ cat $out/hybrid-legacy $out/hybrid
 read -r _ legacy_2m legacy_thp < $out/hybrid-legacy
 read -r _ pages_2m thp_kib < $out/hybrid
 echo "hybrid memslot, 2MiB mappings of the THP-backed shared half: in place $pages_2m (host THP $thp_kib KiB), legacy $legacy_2m (host THP $legacy_thp KiB)"
-if [ "$pages_2m" -lt 1 ]; then
+if [ "$thp_kib" -lt 2048 ]; then
+	# Nothing to map at 2MiB: the host, not the series, decided.
+	echo "hybrid memslot: NOT MEASURED, the host gave the shared half no transparent huge page"
+elif [ "$pages_2m" -lt 1 ]; then
 	echo "FAIL: the shared half of the hybrid memslot got no 2MiB mapping in place"
 	exit 1
 fi
