@@ -26,7 +26,9 @@
 # last patch to build (default: all).  SPARSE: the sparse binary (default:
 # the one fetch-sparse.sh builds in ~/.cache/gmem-series).
 set -eEuo pipefail
-trap 'echo "check-bisect: line $LINENO: \"$BASH_COMMAND\" failed" >&2' ERR
+# Which command failed (line numbers inside $(...) may be off by a few;
+# for a pipeline, its last command is named).
+trap 'echo "check-bisect: ${FUNCNAME[0]:-main}, near line $LINENO: \"$BASH_COMMAND\" failed ($?)" >&2' ERR
 usage="usage: check-bisect.sh TREE WORK_DIR FRAGMENT TEST_LIST ARCH [CROSS_COMPILE]"
 tree=$(realpath "${1:?$usage}")
 work=$(realpath -m "${2:?$usage}")
@@ -61,9 +63,14 @@ out=$work/kernel-$arch
 # compilers, so that a build with other ones does not serve as a baseline.
 state=$out/.check-bisect
 IFS=, read -ra parts <<< "$fragment"
-config=$({ cat "${parts[@]}"; echo "$arch $cross"; "${cross}gcc" --version; } | sha256sum | cut -c1-16)
+config=$(set -e; { cat "${parts[@]}"; echo "$arch $cross"; "${cross}gcc" --version; } |
+	sha256sum | cut -c1-16)
 p=$work/sparse
 mkdir -p "$out" "$p"
+# The previous patch's results serve as the next one's baseline within a
+# run only: an earlier run may have used other tools (the cache's keys
+# cover those).
+rm -f "$p/last-commit"
 
 progress() {
 	echo "check-bisect: $(date +%T) $*" >&2
@@ -87,7 +94,10 @@ run_logged() {
 # whether the kernel built.
 build() {
 	local commit=$1 start=$SECONDS test
-	git -C "$work/linux" checkout -q --detach "$commit"
+	git -C "$work/linux" checkout -q --detach "$commit" || {
+		progress "cannot check out $commit in $work/linux"
+		exit 2
+	}
 	echo "$commit building $config" > "$state"
 	: > "$work/build.log"
 	if ! run_logged "$work/build.log" \
@@ -206,14 +216,14 @@ check() {
 	fi
 	mkdir -p "$p/cache"
 	# What every object's results depend on besides its own files: the
-	# build rules (the top Makefile, scripts/, the architecture's
-	# Makefile, the KVM Makefiles), kernel-doc and its Python, the
-	# checking scripts, sparse and the compiler.
-	inputs=$( {
-		git -C "$work/linux" rev-parse HEAD:Makefile HEAD:scripts "HEAD:arch/$srcarch/Makefile"
-		git -C "$work/linux" rev-parse -q --verify HEAD:tools/docs || true
-		git -C "$work/linux" ls-tree -r HEAD -- virt/kvm "arch/$srcarch/kvm" | grep -E '/(Makefile[^/]*|Kbuild)$'
-		sha256sum "$here/check-sparse.sh" "$here/check-bisect.sh" "$sparse"
+	# build rules (scripts/ and every Makefile and Kbuild file outside
+	# tools/), kernel-doc and its Python library, the checking scripts,
+	# sparse and the compiler.  Stops the script if one is missing.
+	inputs=$(set -e; {
+		git -C "$work/linux" rev-parse HEAD:scripts HEAD:tools/docs HEAD:tools/lib/python
+		git -C "$work/linux" ls-tree -r HEAD | grep -vE '	tools/' |
+			grep -E '	(.*/)?(Makefile[^/]*|Kbuild[^/]*)$'
+		sha256sum "$here/check-sparse.sh" "$here/check-bisect.sh" "$(command -v "$sparse")"
 		python3 --version
 		"${cross}gcc" --version
 	} | sha256sum | cut -c1-64)

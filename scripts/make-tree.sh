@@ -21,6 +21,11 @@ export GIT_AUTHOR_NAME="Linux base" GIT_AUTHOR_EMAIL="base@localhost"
 export GIT_COMMITTER_NAME="Linux base" GIT_COMMITTER_EMAIL="base@localhost"
 
 if [ -d "$tree/.git" ]; then
+	# No background gc or maintenance in trees made before new trees got
+	# the same settings (below), even when they are up to date: git would
+	# repack objects while other steps (b4-send.sh's clone) read them.
+	git_tree config gc.auto 0
+	git_tree config maintenance.auto false
 	read -r applied_hash applied_head < "$stamp" 2>/dev/null || true
 	[ "${applied_hash:-}" = "$(series_hash)" ] && exit 0
 	[ -z "$(git_tree status --porcelain --untracked-files=no)" ] ||
@@ -55,11 +60,6 @@ else
 		git_tree commit -q --no-verify -m "Linux $version (base tree)"
 	git_tree checkout -q -b series
 fi
-# No background gc or maintenance (in new trees and in trees made before
-# this line): after the first commit of the whole tree, git am would start
-# one that repacks objects while other steps (b4-send.sh's clone) read them.
-git_tree config gc.auto 0
-git_tree config maintenance.auto false
 
 # The cover letter's subject and text become the branch description, which
 # 'make export' turns back into the cover letter.
